@@ -1,0 +1,55 @@
+# minidl course kit. `make release` builds dist/, `make test` runs the project's tests.
+# Every target installs what it needs into .venv first, from the pinned requirements.
+
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+REVEAL ?=
+HW     ?= hw1
+SUBMISSION ?=
+
+.PHONY: help venv starter release test test-all bench grade clean
+
+help:
+	@echo "make release                      build dist/<hw>/ (autograder.zip, student bundle)"
+	@echo "make release REVEAL=hw1           ... with hw1's solutions given to students"
+	@echo "make test                         the project's tests (what CI runs)"
+	@echo "make test-all                     ... including the slow ones"
+	@echo "make bench                        benchmarks against NumPy (and PyTorch if installed)"
+	@echo "make grade HW=hw1 SUBMISSION=X    grade a folder or zip with dist/hw1/autograder.zip"
+	@echo "make starter                      regenerate starter/ from reference/"
+	@echo "make clean                        remove dist/, .venv/ and caches"
+
+$(STAMP): requirements.txt autograder/requirements.txt
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 or run make PYTHON=python3.x (3.11 or newer)"; exit 1; }
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+starter: $(STAMP)
+	$(PY) -m autograder starter
+
+release: starter
+	$(PY) -m autograder release --reveal "$(REVEAL)"
+
+test: $(STAMP)
+	$(PY) -m pytest -m "not slow" tests
+
+test-all: $(STAMP)
+	$(PY) -m pytest tests
+
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+grade: $(STAMP)
+	@test -n "$(SUBMISSION)" || { echo "usage: make grade HW=hw1 SUBMISSION=path/to/minidl-or-zip"; exit 1; }
+	@test -f dist/$(HW)/autograder.zip || { echo "dist/$(HW)/autograder.zip is missing: run make release first"; exit 1; }
+	$(PY) -m autograder grade-local --zip dist/$(HW)/autograder.zip --submission "$(SUBMISSION)"
+
+clean:
+	rm -rf dist $(VENV) .pytest_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

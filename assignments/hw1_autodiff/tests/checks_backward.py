@@ -1,0 +1,130 @@
+"""Section 3: the gradient of each operator, with a random adjoint flowing in."""
+from autograder.checks import graded
+
+
+def _shape(rng, ndim=2):
+    return tuple(int(n) for n in rng.integers(1, 8, size=ndim))
+
+
+def _normal(rng, shape):
+    return rng.standard_normal(shape).astype("float32")
+
+
+def _leaf(mdl, array):
+    return mdl.Tensor(array, requires_grad=True)
+
+
+def _grads(mdl, rng, output, **leaves):
+    """Backpropagate a random adjoint from `output`; the output and each leaf's gradient."""
+    output.backward(mdl.Tensor(_normal(rng, output.shape)))
+    return {"out": output, **{f"d{name}": leaf.grad for name, leaf in leaves.items()}}
+
+
+@graded(points=1, number="3.1")
+def mul_backward(mdl, rng):
+    """gradients of a * b and a * scalar"""
+    shape = _shape(rng)
+    a, b = _leaf(mdl, _normal(rng, shape)), _leaf(mdl, _normal(rng, shape))
+    return _grads(mdl, rng, a * b * 1.5, a=a, b=b)
+
+
+@graded(points=1, number="3.2")
+def div_backward(mdl, rng):
+    """gradients of a / b and a / scalar"""
+    shape = _shape(rng)
+    a = _leaf(mdl, _normal(rng, shape))
+    b = _leaf(mdl, rng.uniform(0.5, 2.0, shape))
+    return _grads(mdl, rng, a / b / 2.5, a=a, b=b)
+
+
+@graded(points=1, number="3.3")
+def negate_backward(mdl, rng):
+    """gradients of -a and a - b"""
+    shape = _shape(rng)
+    a, b = _leaf(mdl, _normal(rng, shape)), _leaf(mdl, _normal(rng, shape))
+    return _grads(mdl, rng, -a - b, a=a, b=b)
+
+
+@graded(points=1, number="3.4")
+def power_backward(mdl, rng):
+    """gradients of a ** scalar and a ** b"""
+    shape = _shape(rng)
+    a = _leaf(mdl, rng.uniform(0.5, 2.0, shape))
+    b = _leaf(mdl, _normal(rng, shape))
+    return _grads(mdl, rng, a ** 3 + a ** b, a=a, b=b)
+
+
+@graded(points=1, number="3.5")
+def exp_log_backward(mdl, rng):
+    """gradients of exp(a) and log(a)"""
+    shape = _shape(rng)
+    a = _leaf(mdl, rng.uniform(0.2, 2.0, shape))
+    return _grads(mdl, rng, a.exp() + a.log(), a=a)
+
+
+@graded(points=1, number="3.6")
+def activations_backward(mdl, rng):
+    """gradients of relu, tanh and sigmoid"""
+    shape = _shape(rng)
+    a, b, c = (_leaf(mdl, _normal(rng, shape) * 2) for _ in range(3))
+    ops = mdl.ops
+    return _grads(mdl, rng, ops.relu(a) + ops.tanh(b) + ops.sigmoid(c), a=a, b=b, c=c)
+
+
+@graded(points=2, number="3.7")
+def matmul_backward(mdl, rng):
+    """gradients of a @ b, 2-D and batched with broadcast leading axes"""
+    m, k, n = (int(x) for x in rng.integers(1, 7, size=3))
+    a, b = _leaf(mdl, _normal(rng, (m, k))), _leaf(mdl, _normal(rng, (k, n)))
+    c, d = _leaf(mdl, _normal(rng, (2, 1, m, k))), _leaf(mdl, _normal(rng, (3, k, n)))
+    grads_2d = _grads(mdl, rng, a @ b, a=a, b=b)
+    grads_batched = _grads(mdl, rng, c @ d, c=c, d=d)
+    return {**{f"2d {k}": v for k, v in grads_2d.items()},
+            **{f"batched {k}": v for k, v in grads_batched.items()}}
+
+
+@graded(points=1, number="3.8")
+def summation_backward(mdl, rng):
+    """gradients of sum over all axes, some axes, and with keepdims"""
+    a = _leaf(mdl, _normal(rng, _shape(rng, 3)))
+    out = a.sum((0, 2)).sum() * 2.0 + a.sum(1, keepdims=True).sum()
+    return _grads(mdl, rng, out, a=a)
+
+
+@graded(points=1, number="3.9")
+def max_backward(mdl, rng):
+    """gradient of max over one axis and over all axes"""
+    a = _leaf(mdl, _normal(rng, _shape(rng, 3)))
+    return _grads(mdl, rng, a.max(1).sum() + a.max() * 2.0, a=a)
+
+
+@graded(points=1, number="3.10")
+def broadcast_to_backward(mdl, rng):
+    """gradient of broadcast_to sums over the broadcast axes"""
+    n = int(rng.integers(1, 6))
+    a, b = _leaf(mdl, _normal(rng, (n, 1))), _leaf(mdl, _normal(rng, (n,)))
+    out = a.broadcast_to((2, n, 3)).sum(2) + b.broadcast_to((2, n))
+    return _grads(mdl, rng, out, a=a, b=b)
+
+
+@graded(points=1, number="3.11")
+def reshape_backward(mdl, rng):
+    """gradient of reshape"""
+    x, y, z = _shape(rng, 3)
+    a = _leaf(mdl, _normal(rng, (x, y, z)))
+    return _grads(mdl, rng, a.reshape(x * y, z), a=a)
+
+
+@graded(points=1, number="3.12")
+def transpose_backward(mdl, rng):
+    """gradient of transpose, default and with axes"""
+    a = _leaf(mdl, _normal(rng, _shape(rng, 3)))
+    return _grads(mdl, rng, a.transpose(0, 2).transpose(), a=a)
+
+
+@graded(points=1, number="3.13")
+def logsumexp_backward(mdl, rng):
+    """gradient of logsumexp over one axis and over all axes"""
+    a = _leaf(mdl, _normal(rng, _shape(rng, 3)) * 3)
+    lse = mdl.ops.logsumexp
+    return _grads(mdl, rng, lse(a, axes=1) + lse(a), a=a)

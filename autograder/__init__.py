@@ -1,0 +1,1 @@
+"""Course tooling of the minidl kit: strip, record, pack, and grade (python -m autograder)."""

@@ -1,0 +1,63 @@
+"""Grade a submission exactly as Gradescope would, in a temporary AUTOGRADER_ROOT."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+
+def prepare_root(zip_path: Path, root: Path, python: str = sys.executable) -> None:
+    """Unpack `zip_path` into root/source as Gradescope does; root/venv runs `python`."""
+    with zipfile.ZipFile(zip_path) as archive:
+        archive.extractall(root / "source")
+        for info in archive.infolist():
+            mode = info.external_attr >> 16
+            if mode:
+                os.chmod(root / "source" / info.filename, mode)
+    venv_python = root / "venv" / "bin" / "python"
+    venv_python.parent.mkdir(parents=True, exist_ok=True)
+    venv_python.write_text(f'#!/bin/sh\nexec "{python}" "$@"\n')
+    venv_python.chmod(0o755)
+    (root / "results").mkdir(exist_ok=True)
+
+
+def run_autograder(root: Path, submission: Path, timeout: float | None = None) -> Path:
+    """Put `submission` (a folder's contents, or a zip) in root/submission and grade it."""
+    target = root / "submission"
+    shutil.rmtree(target, ignore_errors=True)
+    if submission.is_dir():
+        shutil.copytree(submission, target / submission.name
+                        if (submission / "__init__.py").exists() else target)
+    else:
+        target.mkdir(parents=True)
+        shutil.copyfile(submission, target / submission.name)
+    results = root / "results" / "results.json"
+    results.unlink(missing_ok=True)
+    subprocess.run([str(root / "source" / "run_autograder")], check=True, timeout=timeout,
+                   env={**os.environ, "AUTOGRADER_ROOT": str(root)})
+    return results
+
+
+def grade_with_zip(zip_path: Path, submission: Path) -> Path:
+    """Grade one submission with a built autograder.zip; the path of its results.json."""
+    root = Path(tempfile.mkdtemp(prefix="autograder-root-"))
+    prepare_root(zip_path, root)
+    return run_autograder(root, submission)
+
+
+def score_table(results: dict) -> str:
+    """The tests of a results.json as a table a person can read, with the total."""
+    lines = [f"{'number':<8} {'check':<56} {'score':>13}  status"]
+    for test in results.get("tests", []):
+        score = f"{test.get('score', 0):g} / {test.get('max_score', 0):g}"
+        lines.append(f"{test.get('number', ''):<8} {test['name'][:56]:<56} {score:>13}  "
+                     f"{test.get('status', '')}")
+    total = sum(t.get("max_score", 0) for t in results.get("tests", []))
+    lines.append(f"{'':<8} {'total':<56} {results.get('score', 0):>6g} / {total:<4g}")
+    if results.get("output"):
+        lines.append("\n" + results["output"])
+    return "\n".join(lines)

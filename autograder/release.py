@@ -1,0 +1,108 @@
+"""`make release`: starter, goldens, Gradescope zip and student bundle for each assignment.
+
+dist/<tag>/
+  autograder.zip     for Gradescope: setup.sh and run_autograder at its root, the grading
+                     runtime, every check and the secret-seed goldens; never reference code
+  student/           what students get: starter package, handout, visible checks and their
+                     public-seed goldens, and `python -m autograder.submit`
+  <tag>-student.zip  the same folder, zipped for the course page
+"""
+from __future__ import annotations
+
+import secrets
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+
+from tqdm import tqdm
+
+from .assignment import Assignment, all_assignments
+from .checks import HIDDEN_PREFIX, collect
+from .golden import record
+from .implementation import load_package, unload
+from .strip import strip_tree
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+GRADER_MODULES = ["__init__", "__main__", "cli", "assignment", "checks", "compare", "verdict",
+                  "golden", "sandbox", "child", "submission", "gradescope", "grade"]
+STUDENT_MODULES = ["__init__", "checks", "compare", "verdict", "golden", "local", "submit"]
+_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
+_EXECUTABLE = {"setup.sh", "run_autograder"}
+
+
+def release(root: Path, dist: Path, reveal: frozenset[str] = frozenset(),
+            secret_seed: int | None = None, tags: list[str] | None = None,
+            progress: bool = True) -> list[Path]:
+    """Build dist/<tag>/ for every assignment (or those in `tags`); the folders built."""
+    assignments = [a for a in all_assignments(root / "assignments") if not tags or a.tag in tags]
+    secret_seed = secrets.randbits(32) if secret_seed is None else secret_seed
+    reference = load_package(root / "reference" / "minidl", "minidl_reference")
+    built = []
+    try:
+        with tempfile.TemporaryDirectory() as scratch:
+            starter = Path(scratch) / "minidl"
+            strip_tree(root / "reference" / "minidl", starter, reveal)
+            for assignment in assignments:
+                built.append(build_assignment(assignment, reference, starter,
+                                              dist / assignment.tag, secret_seed, progress))
+    finally:
+        unload("minidl_reference")
+    return built
+
+
+def build_assignment(assignment: Assignment, reference, starter: Path, out: Path,
+                     secret_seed: int, progress: bool = True) -> Path:
+    """Record goldens and write the autograder zip and student bundle of one assignment."""
+    checks = collect(assignment.checks_dir)
+    if out.exists():
+        shutil.rmtree(out)
+    source, student = out / "source", out / "student"
+    for check in tqdm(checks, desc=f"{assignment.tag}: recording goldens", unit="check",
+                      disable=not progress):
+        record(check, reference, secret_seed).save(
+            source / "assignment" / "goldens" / f"{check.name}.npz")
+        if check.visibility == "visible":
+            record(check, reference, assignment.public_seed).save(
+                student / "tests" / "goldens" / f"{check.name}.npz")
+
+    _copy_modules(GRADER_MODULES, source / "autograder")
+    for name in ("setup.sh", "run_autograder"):
+        shutil.copyfile(PACKAGE_DIR / "templates" / name, source / name)
+    shutil.copyfile(PACKAGE_DIR / "requirements.txt", source / "requirements.txt")
+    shutil.copyfile(assignment.folder / "assignment.toml", source / "assignment" / "assignment.toml")
+    _copy_files(assignment.checks_dir.glob("*.py"), source / "assignment" / "tests")
+    _zip_folder(source, out / "autograder.zip")
+    shutil.rmtree(source)
+
+    shutil.copytree(starter, student / assignment.package)
+    shutil.copyfile(assignment.handout, student / "handout.md")
+    _copy_modules(STUDENT_MODULES, student / "autograder")
+    _copy_files((p for p in assignment.checks_dir.glob("*.py")
+                 if not p.name.startswith(HIDDEN_PREFIX)), student / "tests" / "checks")
+    shutil.copyfile(PACKAGE_DIR / "templates" / "test_checks.py",
+                    student / "tests" / f"test_{assignment.tag}.py")
+    shutil.copyfile(PACKAGE_DIR / "templates" / "pytest.ini", student / "pytest.ini")
+    (student / "requirements.txt").write_text("numpy\npytest\n", encoding="utf-8")
+    _zip_folder(student, out / f"{assignment.tag}-student.zip", prefix=f"{assignment.tag}/")
+    return out
+
+
+def _copy_modules(names: list[str], target: Path) -> None:
+    _copy_files((PACKAGE_DIR / f"{name}.py" for name in names), target)
+
+
+def _copy_files(paths, target: Path) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    for path in paths:
+        shutil.copyfile(path, target / path.name)
+
+
+def _zip_folder(folder: Path, zip_path: Path, prefix: str = "") -> None:
+    """Zip `folder`'s contents with fixed timestamps, so equal inputs give equal zips."""
+    with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            info = zipfile.ZipInfo(prefix + path.relative_to(folder).as_posix(), _ZIP_TIME)
+            info.external_attr = (0o755 if path.name in _EXECUTABLE else 0o644) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, path.read_bytes())

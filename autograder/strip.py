@@ -1,0 +1,113 @@
+"""Turn the reference into starter code: clear each tagged solution region.
+
+Regions are validated here (tags, nesting, closing) with file and line; the clearing itself is
+nbgrader's `ClearSolutions`, so .py files and notebooks read the same to students.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+BEGIN = "### BEGIN SOLUTION"
+END = "### END SOLUTION"
+_BEGIN_LINE = re.compile(r"^(\s*)### BEGIN SOLUTION(?:\s+(\S+))?\s*$")
+_END_LINE = re.compile(r"^\s*### END SOLUTION\s*$")
+_TAG = re.compile(r"^hw\d+[a-z]?$")
+
+
+class RegionError(ValueError):
+    """A malformed solution region, reported as file:line: problem."""
+
+    def __init__(self, path: str, line: int, problem: str):
+        super().__init__(f"{path}:{line}: {problem}")
+
+
+@dataclass(frozen=True)
+class SolutionRegion:
+    """Lines [begin, end] (1-based, markers included) of one file, graded by `tag`."""
+
+    path: str
+    begin: int
+    end: int
+    tag: str
+
+
+def find_regions(source: str, path: str) -> list[SolutionRegion]:
+    """Every solution region of `source`; raises RegionError on any malformed one."""
+    regions, open_at, open_tag = [], None, None
+    for number, line in enumerate(source.splitlines(), start=1):
+        if BEGIN in line:
+            match = _BEGIN_LINE.match(line)
+            if match is None:
+                raise RegionError(path, number, f"'{BEGIN}' must stand alone on its line "
+                                  f"with one tag, as in '{BEGIN} hw1'")
+            if open_at is not None:
+                raise RegionError(path, number, f"nested region: the region opened at line "
+                                  f"{open_at} is not closed yet")
+            tag = match.group(2)
+            if tag is None or not _TAG.match(tag):
+                raise RegionError(path, number, f"region needs an assignment tag such as "
+                                  f"'{BEGIN} hw1', got {tag!r}")
+            open_at, open_tag = number, tag
+        elif END in line:
+            if not _END_LINE.match(line):
+                raise RegionError(path, number, f"'{END}' must stand alone on its line")
+            if open_at is None:
+                raise RegionError(path, number, f"'{END}' without a matching '{BEGIN}'")
+            regions.append(SolutionRegion(path, open_at, number, open_tag))
+            open_at = None
+    if open_at is not None:
+        raise RegionError(path, open_at, f"region is never closed with '{END}'")
+    return regions
+
+
+def clear_solutions(source: str) -> str:
+    """nbgrader's ClearSolutions applied to `source` as a one-cell notebook."""
+    import nbformat
+    from nbgrader.preprocessors import ClearSolutions
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells.append(nbformat.v4.new_code_cell(source))
+    notebook.metadata["kernelspec"] = {"language": "python", "name": "python3"}
+    cleared, _ = ClearSolutions(enforce_metadata=False).preprocess(notebook, {})
+    return cleared.cells[0].source
+
+
+def strip_source(source: str, path: str, reveal: frozenset[str] = frozenset()) -> str:
+    """Starter text of one file: regions cleared, except those of `reveal`ed assignments."""
+    regions = find_regions(source, path)
+    if not regions:
+        return source
+    marker_lines = {r.begin for r in regions if r.tag in reveal}
+    marker_lines |= {r.end for r in regions if r.tag in reveal}
+    lines = source.split("\n")
+    kept = "\n".join(line for i, line in enumerate(lines, start=1) if i not in marker_lines)
+    return clear_solutions(kept) if len(marker_lines) < 2 * len(regions) else kept
+
+
+def strip_tree(reference: Path, starter: Path, reveal: frozenset[str] = frozenset()) -> None:
+    """Write the starter copy of the `reference` package tree into `starter`, replacing it.
+
+    Python files are stripped, other files copied; nothing is written unless every file
+    strips cleanly.
+    """
+    files = [p for p in sorted(reference.rglob("*")) if p.is_file() and "__pycache__" not in p.parts]
+    stripped = {p: strip_source(p.read_text(encoding="utf-8"), str(p), reveal)
+                for p in files if p.suffix == ".py"}
+    if starter.exists():
+        shutil.rmtree(starter)
+    for path in files:
+        target = starter / path.relative_to(reference)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if path in stripped:
+            target.write_text(stripped[path], encoding="utf-8")
+        else:
+            shutil.copyfile(path, target)
+
+
+def regions_in_tree(reference: Path) -> list[SolutionRegion]:
+    """All solution regions under `reference`, in file and line order."""
+    return [region for path in sorted(reference.rglob("*.py")) if "__pycache__" not in path.parts
+            for region in find_regions(path.read_text(encoding="utf-8"), str(path))]

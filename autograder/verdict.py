@@ -1,0 +1,96 @@
+"""Run a check's cases on an implementation and judge them: the same in every mode."""
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+
+import numpy as np
+
+from .checks import GradedCheck
+from .compare import compare_outputs
+
+_DETAILED_FAILURES = 3
+
+
+@dataclass
+class CaseResult:
+    """What one case of a check produced: its outputs, or the error that stopped it."""
+
+    seed: int
+    outputs: dict[str, np.ndarray] | None = None
+    error: str | None = None
+
+
+def describe_exception(error: BaseException, package: str = "minidl") -> str:
+    """The exception and the deepest line of the student's `package` it passed through."""
+    frames = traceback.extract_tb(error.__traceback__)
+    own = [f for f in frames if f"/{package}/" in f.filename.replace("\\", "/")]
+    text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    if isinstance(error, SyntaxError) and error.filename:
+        short = error.filename.replace("\\", "/").split(f"/{package}/", 1)[-1]
+        return f"{type(error).__name__}: {error.msg}\n    at {package}/{short}:{error.lineno}" + (
+            f": {error.text.strip()}" if error.text else "")
+    if own:
+        frame = own[-1]
+        short = frame.filename.replace("\\", "/").split(f"/{package}/", 1)[1]
+        text += f"\n    at {package}/{short}:{frame.lineno} in {frame.name}"
+        if frame.line:
+            text += f": {frame.line.strip()}"
+    return text
+
+
+def run_case(check: GradedCheck, mdl, seed: int) -> CaseResult:
+    """Run one case, catching whatever the implementation raises."""
+    try:
+        return CaseResult(seed, outputs=check.run_case(mdl, seed))
+    except Exception as error:  # noqa: BLE001 -- any student error costs only this case
+        return CaseResult(seed, error=describe_exception(error))
+
+
+@dataclass
+class Verdict:
+    """How a check went: cases passed of cases run, and what a student should read."""
+
+    check: GradedCheck
+    passed: int
+    total: int
+    failures: list[str]
+
+    @property
+    def fraction(self) -> float:
+        return self.passed / self.total if self.total else 0.0
+
+    @property
+    def score(self) -> float:
+        return round(self.check.points * self.fraction, 4)
+
+    @property
+    def summary(self) -> str:
+        check = self.check
+        head = f"Check {check.number} {check.name}: {self.passed} of {self.total} cases passed"
+        return head if not self.failures else f"{head}\n" + "\n".join(self.failures)
+
+
+def judge(check: GradedCheck, results: list[CaseResult],
+          golden: list[dict[str, np.ndarray]] | None, first_case: int = 1) -> Verdict:
+    """Score `results` against the `golden` outputs of the same seeds (or `check.verify`).
+
+    Cases are numbered from `first_case` in the messages.
+    """
+    problems: dict[str, list[str]] = {}
+    for number, result in enumerate(results, start=first_case):
+        if result.error is not None:
+            problem = f"raised {result.error}"
+        elif check.verify is not None:
+            problem = check.verify(result.outputs)
+        else:
+            problem = compare_outputs(golden[number - first_case], result.outputs, check.rtol,
+                                      check.atol)
+        if problem is not None:
+            problems.setdefault(problem, []).append(f"{number} (seed {result.seed})")
+    failures = [f"  case{'s' if len(cases) > 1 else ''} {', '.join(cases)}: {problem}"
+                for problem, cases in list(problems.items())[:_DETAILED_FAILURES]]
+    if len(problems) > _DETAILED_FAILURES:
+        failures.append(f"  ... and {len(problems) - _DETAILED_FAILURES} more different failure(s)")
+    failed = sum(len(cases) for cases in problems.values())
+    return Verdict(check, len(results) - failed, len(results), failures)

@@ -1,0 +1,389 @@
+"""Elementwise, matrix, reduction and shape operators."""
+from __future__ import annotations
+
+from ..autograd import Op, Tensor
+from ..backends import array_api
+
+
+def _axes_tuple(axes, ndim: int) -> tuple[int, ...]:
+    """`axes` (None, an int or a sequence, negatives allowed) as sorted non-negative ints."""
+    if axes is None:
+        return tuple(range(ndim))
+    if isinstance(axes, int):
+        axes = (axes,)
+    return tuple(sorted(a % ndim for a in axes))
+
+
+def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
+    """`shape` with each reduced axis kept as size 1."""
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def reduce_to_shape(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """Sum `grad` over the axes along which an array of `shape` was broadcast."""
+    ### BEGIN SOLUTION hw1
+    extra = grad.ndim - len(shape)
+    axes = tuple(range(extra)) + tuple(
+        extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1)
+    if axes:
+        grad = grad.sum(axes)
+    return grad.reshape(shape)
+    ### END SOLUTION
+
+
+class EWiseAdd(Op):
+    """a + b for tensors of one shape (a worked example: the pattern of every op)."""
+
+    def compute(self, a, b):
+        return a + b
+
+    def gradient(self, out_grad, node):
+        return out_grad, out_grad
+
+
+class AddScalar(Op):
+    """a + scalar."""
+
+    def __init__(self, scalar):
+        self.scalar = scalar
+
+    def compute(self, a):
+        return a + self.scalar
+
+    def gradient(self, out_grad, node):
+        return out_grad
+
+
+class EWiseMul(Op):
+    """a * b for tensors of one shape."""
+
+    def compute(self, a, b):
+        ### BEGIN SOLUTION hw1
+        return a * b
+        ### END SOLUTION
+
+    def gradient(self, out_grad, node):
+        ### BEGIN SOLUTION hw1
+        a, b = node.inputs
+        return out_grad * b, out_grad * a
+        ### END SOLUTION
+
+
+class MulScalar(Op):
+    """a * scalar."""
+
+    def __init__(self, scalar):
+        self.scalar = scalar
+
+    def compute(self, a):
+        ### BEGIN SOLUTION hw1
+        return a * self.scalar
+        ### END SOLUTION
+
+    def gradient(self, out_grad, node):
+        ### BEGIN SOLUTION hw1
+        return out_grad * self.scalar
+        ### END SOLUTION
+
+
+class EWiseDiv(Op):
+    """a / b for tensors of one shape."""
+
+    def compute(self, a, b):
+        ### BEGIN SOLUTION hw1
+        return a / b
+        ### END SOLUTION
+
+    def gradient(self, out_grad, node):
+        ### BEGIN SOLUTION hw1
+        a, b = node.inputs
+        return out_grad / b, -out_grad * a / (b * b)
+        ### END SOLUTION
+
+
+class DivScalar(Op):
+    """a / scalar."""
+
+    def __init__(self, scalar):
+        self.scalar = scalar
+
+    def compute(self, a):
+        ### BEGIN SOLUTION hw1
+        return a / self.scalar
+        ### END SOLUTION
+
+    def gradient(self, out_grad, node):
+        ### BEGIN SOLUTION hw1
+        return out_grad / self.scalar
+        ### END SOLUTION
+
+
+class Negate(Op):
+    """-a."""
+
+    def compute(self, a):
+        ### BEGIN SOLUTION hw1
+        return -a
+        ### END SOLUTION
+
+    def gradient(self, out_grad, node):
+        ### BEGIN SOLUTION hw1
+        return -out_grad
+        ### END SOLUTION
+
+
+class PowerScalar(Op):
+    """a ** scalar, for a constant scalar exponent."""
+
+    def __init__(self, scalar):
+        self.scalar = scalar
+
+    def compute(self, a):
+        ### BEGIN SOLUTION hw1
+        return a ** self.scalar
+        ### END SOLUTION
+
+    def gradient(self, out_grad, node):
+        ### BEGIN SOLUTION hw1
+        a = node.inputs[0]
+        return out_grad * self.scalar * a ** (self.scalar - 1)
+        ### END SOLUTION
+
+
+class EWisePow(Op):
+    """a ** b elementwise, for tensors of one shape (a > 0 where b's gradient is needed)."""
+
+    def compute(self, a, b):
+        ### BEGIN SOLUTION hw1
+        return a ** b
+        ### END SOLUTION
+
+    def gradient(self, out_grad, node):
+        ### BEGIN SOLUTION hw1
+        a, b = node.inputs
+        return out_grad * b * a ** (b - 1), out_grad * node * a.log()
+        ### END SOLUTION
+
+
+class Exp(Op):
+    """e ** a."""
+
+    def compute(self, a):
+        ### BEGIN SOLUTION hw1
+        return array_api.exp(a)
+        ### END SOLUTION
+
+    def gradient(self, out_grad, node):
+        ### BEGIN SOLUTION hw1
+        return out_grad * node
+        ### END SOLUTION
+
+
+class Log(Op):
+    """Natural logarithm of a."""
+
+    def compute(self, a):
+        ### BEGIN SOLUTION hw1
+        return array_api.log(a)
+        ### END SOLUTION
+
+    def gradient(self, out_grad, node):
+        ### BEGIN SOLUTION hw1
+        return out_grad / node.inputs[0]
+        ### END SOLUTION
+
+
+class ReLU(Op):
+    """max(a, 0)."""
+
+    def compute(self, a):
+        ### BEGIN SOLUTION hw1
+        return array_api.maximum(a, 0)
+        ### END SOLUTION
+
+    def gradient(self, out_grad, node):
+        ### BEGIN SOLUTION hw1
+        positive = node.inputs[0].realize_cached_data() > 0
+        return out_grad * Tensor.make_const(positive.astype(node.dtype))
+        ### END SOLUTION
+
+
+class Tanh(Op):
+    """Hyperbolic tangent of a."""
+
+    def compute(self, a):
+        ### BEGIN SOLUTION hw1
+        return array_api.tanh(a)
+        ### END SOLUTION
+
+    def gradient(self, out_grad, node):
+        ### BEGIN SOLUTION hw1
+        return out_grad * (1 - node * node)
+        ### END SOLUTION
+
+
+class Sigmoid(Op):
+    """1 / (1 + e ** -a), computed without overflow for large |a|."""
+
+    def compute(self, a):
+        ### BEGIN SOLUTION hw1
+        return (array_api.tanh(a / 2) + 1) / 2
+        ### END SOLUTION
+
+    def gradient(self, out_grad, node):
+        ### BEGIN SOLUTION hw1
+        return out_grad * node * (1 - node)
+        ### END SOLUTION
+
+
+class MatMul(Op):
+    """a @ b: 2-D, or batched over leading axes that broadcast against each other."""
+
+    def compute(self, a, b):
+        ### BEGIN SOLUTION hw1
+        return a @ b
+        ### END SOLUTION
+
+    def gradient(self, out_grad, node):
+        ### BEGIN SOLUTION hw1
+        a, b = node.inputs
+        grad_a = out_grad @ b.transpose()
+        grad_b = a.transpose() @ out_grad
+        return reduce_to_shape(grad_a, a.shape), reduce_to_shape(grad_b, b.shape)
+        ### END SOLUTION
+
+
+class Summation(Op):
+    """Sum over `axes` (all axes when None)."""
+
+    def __init__(self, axes=None, keepdims: bool = False):
+        self.axes = axes
+        self.keepdims = keepdims
+
+    def compute(self, a):
+        ### BEGIN SOLUTION hw1
+        return array_api.sum(a, axis=_axes_tuple(self.axes, a.ndim), keepdims=self.keepdims)
+        ### END SOLUTION
+
+    def gradient(self, out_grad, node):
+        ### BEGIN SOLUTION hw1
+        shape = node.inputs[0].shape
+        kept = _kept_shape(shape, _axes_tuple(self.axes, len(shape)))
+        return out_grad.reshape(kept).broadcast_to(shape)
+        ### END SOLUTION
+
+
+class Max(Op):
+    """Maximum over `axes` (all axes when None); ties share the gradient equally."""
+
+    def __init__(self, axes=None, keepdims: bool = False):
+        self.axes = axes
+        self.keepdims = keepdims
+
+    def compute(self, a):
+        ### BEGIN SOLUTION hw1
+        return array_api.max(a, axis=_axes_tuple(self.axes, a.ndim), keepdims=self.keepdims)
+        ### END SOLUTION
+
+    def gradient(self, out_grad, node):
+        ### BEGIN SOLUTION hw1
+        a = node.inputs[0].realize_cached_data()
+        axes = _axes_tuple(self.axes, a.ndim)
+        is_max = a == array_api.max(a, axis=axes, keepdims=True)
+        share = is_max / array_api.sum(is_max, axis=axes, keepdims=True)
+        kept = _kept_shape(a.shape, axes)
+        return out_grad.reshape(kept).broadcast_to(a.shape) * Tensor.make_const(
+            share.astype(a.dtype))
+        ### END SOLUTION
+
+
+class BroadcastTo(Op):
+    """a repeated along new leading axes and along its axes of size 1, to `shape`."""
+
+    def __init__(self, shape: tuple[int, ...]):
+        self.shape = tuple(shape)
+
+    def compute(self, a):
+        ### BEGIN SOLUTION hw1
+        return array_api.broadcast_to(a, self.shape)
+        ### END SOLUTION
+
+    def gradient(self, out_grad, node):
+        ### BEGIN SOLUTION hw1
+        return reduce_to_shape(out_grad, node.inputs[0].shape)
+        ### END SOLUTION
+
+
+class Reshape(Op):
+    """a with the same elements in row-major order, arranged as `shape`."""
+
+    def __init__(self, shape: tuple[int, ...]):
+        self.shape = tuple(shape)
+
+    def compute(self, a):
+        ### BEGIN SOLUTION hw1
+        return array_api.reshape(a, self.shape)
+        ### END SOLUTION
+
+    def gradient(self, out_grad, node):
+        ### BEGIN SOLUTION hw1
+        return out_grad.reshape(node.inputs[0].shape)
+        ### END SOLUTION
+
+
+class Transpose(Op):
+    """a with two axes swapped: `axes` (i, j), or the last two when None."""
+
+    def __init__(self, axes: tuple[int, int] | None = None):
+        if axes is not None and len(axes) != 2:
+            raise ValueError(f"Transpose swaps two axes, got axes={axes}")
+        self.axes = axes
+
+    def compute(self, a):
+        ### BEGIN SOLUTION hw1
+        i, j = self.axes if self.axes is not None else (-1, -2)
+        return array_api.swapaxes(a, i, j)
+        ### END SOLUTION
+
+    def gradient(self, out_grad, node):
+        ### BEGIN SOLUTION hw1
+        return out_grad.transpose(*(self.axes or ()))
+        ### END SOLUTION
+
+
+def matmul(a: Tensor, b: Tensor) -> Tensor:
+    """a @ b; both operands need at least two dimensions."""
+    if a.ndim < 2 or b.ndim < 2 or a.shape[-1] != b.shape[-2]:
+        raise ValueError(f"matmul: cannot multiply shapes {a.shape} and {b.shape} "
+                         "(both need >= 2 dimensions and a.shape[-1] == b.shape[-2])")
+    try:
+        array_api.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    except ValueError:
+        raise ValueError(f"matmul: batch dimensions of {a.shape} and {b.shape} do not "
+                         "broadcast together") from None
+    return MatMul()(a, b)
+
+
+def exp(a: Tensor) -> Tensor:
+    """e ** a."""
+    return Exp()(a)
+
+
+def log(a: Tensor) -> Tensor:
+    """Natural logarithm of a."""
+    return Log()(a)
+
+
+def relu(a: Tensor) -> Tensor:
+    """max(a, 0)."""
+    return ReLU()(a)
+
+
+def tanh(a: Tensor) -> Tensor:
+    """Hyperbolic tangent of a."""
+    return Tanh()(a)
+
+
+def sigmoid(a: Tensor) -> Tensor:
+    """Logistic sigmoid of a."""
+    return Sigmoid()(a)

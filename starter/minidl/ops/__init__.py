@@ -1,0 +1,7 @@
+"""Operators: `compute` on arrays, `gradient` on Tensors."""
+from .mathematic import (
+    AddScalar, BroadcastTo, DivScalar, EWiseAdd, EWiseDiv, EWiseMul, EWisePow, Exp, Log,
+    MatMul, Max, MulScalar, Negate, PowerScalar, ReLU, Reshape, Sigmoid, Summation, Tanh,
+    Transpose, exp, log, matmul, reduce_to_shape, relu, sigmoid, tanh,
+)
+from .logarithmic import LogSumExp, logsumexp

@@ -1,0 +1,330 @@
+"""Elementwise, matrix, reduction and shape operators."""
+from __future__ import annotations
+
+from ..autograd import Op, Tensor
+from ..backends import array_api
+
+
+def _axes_tuple(axes, ndim: int) -> tuple[int, ...]:
+    """`axes` (None, an int or a sequence, negatives allowed) as sorted non-negative ints."""
+    if axes is None:
+        return tuple(range(ndim))
+    if isinstance(axes, int):
+        axes = (axes,)
+    return tuple(sorted(a % ndim for a in axes))
+
+
+def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
+    """`shape` with each reduced axis kept as size 1."""
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def reduce_to_shape(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """Sum `grad` over the axes along which an array of `shape` was broadcast."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+class EWiseAdd(Op):
+    """a + b for tensors of one shape (a worked example: the pattern of every op)."""
+
+    def compute(self, a, b):
+        return a + b
+
+    def gradient(self, out_grad, node):
+        return out_grad, out_grad
+
+
+class AddScalar(Op):
+    """a + scalar."""
+
+    def __init__(self, scalar):
+        self.scalar = scalar
+
+    def compute(self, a):
+        return a + self.scalar
+
+    def gradient(self, out_grad, node):
+        return out_grad
+
+
+class EWiseMul(Op):
+    """a * b for tensors of one shape."""
+
+    def compute(self, a, b):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def gradient(self, out_grad, node):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+class MulScalar(Op):
+    """a * scalar."""
+
+    def __init__(self, scalar):
+        self.scalar = scalar
+
+    def compute(self, a):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def gradient(self, out_grad, node):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+class EWiseDiv(Op):
+    """a / b for tensors of one shape."""
+
+    def compute(self, a, b):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def gradient(self, out_grad, node):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+class DivScalar(Op):
+    """a / scalar."""
+
+    def __init__(self, scalar):
+        self.scalar = scalar
+
+    def compute(self, a):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def gradient(self, out_grad, node):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+class Negate(Op):
+    """-a."""
+
+    def compute(self, a):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def gradient(self, out_grad, node):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+class PowerScalar(Op):
+    """a ** scalar, for a constant scalar exponent."""
+
+    def __init__(self, scalar):
+        self.scalar = scalar
+
+    def compute(self, a):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def gradient(self, out_grad, node):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+class EWisePow(Op):
+    """a ** b elementwise, for tensors of one shape (a > 0 where b's gradient is needed)."""
+
+    def compute(self, a, b):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def gradient(self, out_grad, node):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+class Exp(Op):
+    """e ** a."""
+
+    def compute(self, a):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def gradient(self, out_grad, node):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+class Log(Op):
+    """Natural logarithm of a."""
+
+    def compute(self, a):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def gradient(self, out_grad, node):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+class ReLU(Op):
+    """max(a, 0)."""
+
+    def compute(self, a):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def gradient(self, out_grad, node):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+class Tanh(Op):
+    """Hyperbolic tangent of a."""
+
+    def compute(self, a):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def gradient(self, out_grad, node):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+class Sigmoid(Op):
+    """1 / (1 + e ** -a), computed without overflow for large |a|."""
+
+    def compute(self, a):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def gradient(self, out_grad, node):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+class MatMul(Op):
+    """a @ b: 2-D, or batched over leading axes that broadcast against each other."""
+
+    def compute(self, a, b):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def gradient(self, out_grad, node):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+class Summation(Op):
+    """Sum over `axes` (all axes when None)."""
+
+    def __init__(self, axes=None, keepdims: bool = False):
+        self.axes = axes
+        self.keepdims = keepdims
+
+    def compute(self, a):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def gradient(self, out_grad, node):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+class Max(Op):
+    """Maximum over `axes` (all axes when None); ties share the gradient equally."""
+
+    def __init__(self, axes=None, keepdims: bool = False):
+        self.axes = axes
+        self.keepdims = keepdims
+
+    def compute(self, a):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def gradient(self, out_grad, node):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+class BroadcastTo(Op):
+    """a repeated along new leading axes and along its axes of size 1, to `shape`."""
+
+    def __init__(self, shape: tuple[int, ...]):
+        self.shape = tuple(shape)
+
+    def compute(self, a):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def gradient(self, out_grad, node):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+class Reshape(Op):
+    """a with the same elements in row-major order, arranged as `shape`."""
+
+    def __init__(self, shape: tuple[int, ...]):
+        self.shape = tuple(shape)
+
+    def compute(self, a):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def gradient(self, out_grad, node):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+class Transpose(Op):
+    """a with two axes swapped: `axes` (i, j), or the last two when None."""
+
+    def __init__(self, axes: tuple[int, int] | None = None):
+        if axes is not None and len(axes) != 2:
+            raise ValueError(f"Transpose swaps two axes, got axes={axes}")
+        self.axes = axes
+
+    def compute(self, a):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def gradient(self, out_grad, node):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+def matmul(a: Tensor, b: Tensor) -> Tensor:
+    """a @ b; both operands need at least two dimensions."""
+    if a.ndim < 2 or b.ndim < 2 or a.shape[-1] != b.shape[-2]:
+        raise ValueError(f"matmul: cannot multiply shapes {a.shape} and {b.shape} "
+                         "(both need >= 2 dimensions and a.shape[-1] == b.shape[-2])")
+    try:
+        array_api.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    except ValueError:
+        raise ValueError(f"matmul: batch dimensions of {a.shape} and {b.shape} do not "
+                         "broadcast together") from None
+    return MatMul()(a, b)
+
+
+def exp(a: Tensor) -> Tensor:
+    """e ** a."""
+    return Exp()(a)
+
+
+def log(a: Tensor) -> Tensor:
+    """Natural logarithm of a."""
+    return Log()(a)
+
+
+def relu(a: Tensor) -> Tensor:
+    """max(a, 0)."""
+    return ReLU()(a)
+
+
+def tanh(a: Tensor) -> Tensor:
+    """Hyperbolic tangent of a."""
+    return Tanh()(a)
+
+
+def sigmoid(a: Tensor) -> Tensor:
+    """Logistic sigmoid of a."""
+    return Sigmoid()(a)
