@@ -35,7 +35,7 @@ def compare(name: str, expected: np.ndarray, got: np.ndarray, rtol: float | None
         return _value_message(name, expected, got, np.argwhere(wrong)[0], "differs")
     bad_got = ~np.isfinite(got) & np.isfinite(expected)
     if bad_got.any():
-        index = tuple(np.argwhere(bad_got)[0])
+        index = tuple(int(i) for i in np.argwhere(bad_got)[0])
         return (f"'{name}' has {got[index]} at index {index} where {expected[index]:.6g} was "
                 f"expected ({int(bad_got.sum())} non-finite value(s) in all); look for "
                 "overflow, log of 0 or division by 0\n" + _excerpt(expected, got, index))
@@ -47,8 +47,8 @@ def compare(name: str, expected: np.ndarray, got: np.ndarray, rtol: float | None
         wrong = ((error > allowed) | np.isnan(error)) & ~both_same_inf
     if not wrong.any():
         return None
-    index = tuple(np.unravel_index(np.argmax(np.where(wrong, error - allowed, -np.inf)),
-                                   wrong.shape))
+    index = tuple(int(i) for i in np.unravel_index(
+        np.argmax(np.where(wrong, error - allowed, -np.inf)), wrong.shape))
     relative = error[index] / max(abs(float(expected[index])), np.finfo(np.float64).tiny)
     return (f"'{name}' differs at {int(wrong.sum())} of {wrong.size} positions; worst at "
             f"index {index}: expected {expected[index]:.6g}, got {got[index]:.6g} "

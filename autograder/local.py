@@ -41,3 +41,18 @@ def failure(case: LocalCase, package: str = "minidl") -> str | None:
     result = run_case(case.check, importlib.import_module(package), case.seed)
     verdict = judge(case.check, [result], [case.expected], first_case=case.number)
     return None if verdict.passed else verdict.summary
+
+
+def points_summary(cases: list[LocalCase], passed_ids: set[str]) -> str:
+    """Points of the visible checks as the passed cases would earn them, check by check."""
+    lines, earned, total = [], 0.0, 0.0
+    for check in dict.fromkeys(case.check for case in cases):
+        mine = [case for case in cases if case.check == check]
+        fraction = sum(case.id in passed_ids for case in mine) / len(mine)
+        earned += check.points * fraction
+        total += check.points
+        lines.append(f"  {check.number:<6} {check.name:<28} {check.points * fraction:5.2f} / "
+                     f"{check.points:g}")
+    lines.append(f"  {'':<6} {'checks run':<28} {earned:5.2f} / {total:g} "
+                 "(hidden checks are graded on Gradescope only)")
+    return "\n".join(lines)

@@ -82,6 +82,7 @@ def build_assignment(assignment: Assignment, reference, starter: Path, out: Path
                  if not p.name.startswith(HIDDEN_PREFIX)), student / "tests" / "checks")
     shutil.copyfile(PACKAGE_DIR / "templates" / "test_checks.py",
                     student / "tests" / f"test_{assignment.tag}.py")
+    shutil.copyfile(PACKAGE_DIR / "templates" / "conftest.py", student / "tests" / "conftest.py")
     shutil.copyfile(PACKAGE_DIR / "templates" / "pytest.ini", student / "pytest.ini")
     (student / "requirements.txt").write_text("numpy\npytest\n", encoding="utf-8")
     _zip_folder(student, out / f"{assignment.tag}-student.zip", prefix=f"{assignment.tag}/")

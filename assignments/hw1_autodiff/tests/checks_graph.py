@@ -10,7 +10,7 @@ def _random_graph(mdl, rng, leaves=4, ops=12):
     """A random DAG of additions and multiplications over a few leaves; its nodes in creation order."""
     nodes = [mdl.Tensor(_normal(rng, (3,)), requires_grad=True) for _ in range(leaves)]
     for _ in range(ops):
-        i, j = rng.integers(0, len(nodes), size=2)
+        i, j = rng.choice(len(nodes), size=2, replace=False)
         nodes.append(nodes[i] * nodes[j] if rng.random() < 0.5 else nodes[i] + nodes[j])
     return nodes
 

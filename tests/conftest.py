@@ -1,0 +1,77 @@
+"""Shared fixtures: the reference, variants of it, hw1's checks and goldens, a built release."""
+from __future__ import annotations
+
+import itertools
+import shutil
+from pathlib import Path
+
+import pytest
+
+from autograder.assignment import find
+from autograder.checks import collect
+from autograder.golden import record
+from autograder.implementation import load_package, unload
+from autograder.release import release
+from autograder.verdict import judge, run_case
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = ROOT / "reference" / "minidl"
+STARTER = ROOT / "starter" / "minidl"
+GOLDEN_SEED = 1234
+_aliases = itertools.count()
+
+
+def load_implementation(folder: Path):
+    """Import the minidl package in `folder` under a fresh module name."""
+    return load_package(folder, f"minidl_under_test_{next(_aliases)}")
+
+
+def make_variant(tmp_path: Path, relative: str, old: str, new: str) -> Path:
+    """A copy of the reference in which `old` is replaced once by `new` in file `relative`."""
+    folder = tmp_path / "minidl"
+    shutil.copytree(REFERENCE, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    path = folder / relative
+    text = path.read_text()
+    assert text.count(old) == 1, f"{old!r} should occur once in {relative}"
+    path.write_text(text.replace(old, new))
+    return folder
+
+
+def scores(checks, mdl, goldens) -> dict[str, float]:
+    """In-process score of each check for implementation `mdl` against `goldens`."""
+    result = {}
+    for check in checks:
+        golden = goldens[check.name]
+        cases = [run_case(check, mdl, seed) for seed in golden.seeds]
+        result[check.name] = judge(check, cases, golden.outputs).score
+    return result
+
+
+@pytest.fixture(scope="session")
+def hw1():
+    return find(ROOT / "assignments", "hw1")
+
+
+@pytest.fixture(scope="session")
+def hw1_checks(hw1):
+    return collect(hw1.checks_dir)
+
+
+@pytest.fixture(scope="session")
+def reference():
+    module = load_implementation(REFERENCE)
+    yield module
+    unload(module.__name__)
+
+
+@pytest.fixture(scope="session")
+def hw1_goldens(hw1_checks, reference):
+    return {check.name: record(check, reference, GOLDEN_SEED) for check in hw1_checks}
+
+
+@pytest.fixture(scope="session")
+def hw1_release(tmp_path_factory):
+    """dist/hw1 built from this checkout into a temporary folder."""
+    dist = tmp_path_factory.mktemp("dist")
+    (folder,) = release(ROOT, dist, secret_seed=GOLDEN_SEED, tags=["hw1"], progress=False)
+    return folder

@@ -1,0 +1,74 @@
+"""What a student reads when an output differs."""
+import numpy as np
+
+from autograder.checks import graded
+from autograder.compare import compare, compare_outputs, tolerance
+from autograder.verdict import CaseResult, judge
+
+
+def test_equal_arrays_pass_and_float32_noise_is_tolerated():
+    a = np.linspace(-1, 1, 12, dtype=np.float32).reshape(3, 4)
+    assert compare("x", a, a) is None
+    assert compare("x", a, a * np.float32(1 + 1e-6)) is None
+
+
+def test_shape_mismatch_names_both_shapes():
+    message = compare("dA", np.zeros((3, 4), np.float32), np.zeros((4, 3), np.float32))
+    assert "'dA'" in message and "(4, 3)" in message and "(3, 4)" in message
+
+
+def test_dtype_mismatch_is_reported():
+    message = compare("out", np.zeros(3, np.float32), np.zeros(3, np.float64))
+    assert "float64" in message and "expected float32" in message
+
+
+def test_nan_is_reported_with_its_index():
+    expected = np.ones((2, 3), np.float32)
+    got = expected.copy()
+    got[1, 2] = np.nan
+    message = compare("out", expected, got)
+    assert "nan" in message and "(1, 2)" in message and "non-finite" in message
+
+
+def test_worst_error_is_located_with_abs_and_rel_error_and_an_excerpt():
+    expected = np.arange(1, 21, dtype=np.float64).reshape(2, 10)
+    got = expected.copy()
+    got[1, 7] += 0.5
+    got[0, 0] += 0.01
+    message = compare("y", expected, got)
+    assert "2 of 20 positions" in message
+    assert "index (1, 7)" in message and "expected 18, got 18.5" in message
+    assert "abs error 0.5" in message and "rel error 0.0278" in message
+    assert "expected[1, 4:10]" in message and "18.5" in message.splitlines()[-1]
+
+
+def test_integers_compare_exactly():
+    assert compare("n", np.array([1, 2]), np.array([1, 3])) is not None
+    assert compare("n", np.array([True]), np.array([True])) is None
+
+
+def test_missing_outputs_are_named():
+    message = compare_outputs({"a": np.zeros(1), "b": np.zeros(1)}, {"a": np.zeros(1)})
+    assert "['b']" in message
+
+
+def test_check_tolerance_overrides_the_dtype_default():
+    assert tolerance(np.dtype("float32"), None, None) == (1e-4, 1e-5)
+    assert tolerance(np.dtype("float32"), 0.1, None) == (0.1, 1e-5)
+
+
+@graded(points=4, number="9.1", cases=4)
+def example(mdl, rng):
+    """an example"""
+    return {"x": np.zeros(2)}
+
+
+def test_partial_credit_is_the_fraction_of_cases_passed_and_failures_are_grouped():
+    good = {"x": np.zeros(2)}
+    results = [CaseResult(1, outputs=good), CaseResult(2, error="NotImplementedError"),
+               CaseResult(3, outputs={"x": np.ones(2)}), CaseResult(4, error="NotImplementedError")]
+    verdict = judge(example, results, [good] * 4)
+    assert (verdict.passed, verdict.total, verdict.score) == (1, 4, 1.0)
+    assert "cases 2 (seed 2), 4 (seed 4): raised NotImplementedError" in verdict.summary
+    assert "case 3 (seed 3): 'x' differs" in verdict.summary
+    assert verdict.summary.startswith("Check 9.1 example: 1 of 4 cases passed")

@@ -1,0 +1,132 @@
+"""What `make release` builds: the Gradescope zip and the student bundle."""
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from autograder.strip import regions_in_tree
+from conftest import REFERENCE, ROOT
+
+
+def _region_bodies():
+    """Solution code of the reference: each region of two or more lines, stripped of indents."""
+    bodies = []
+    for region in regions_in_tree(REFERENCE):
+        lines = Path(region.path).read_text().splitlines()[region.begin:region.end - 1]
+        if len(lines) >= 2:
+            bodies.append("\n".join(line.strip() for line in lines))
+    return bodies
+
+
+def test_autograder_zip_has_gradescopes_layout(hw1_release):
+    with zipfile.ZipFile(hw1_release / "autograder.zip") as archive:
+        names = set(archive.namelist())
+        modes = {i.filename: i.external_attr >> 16 for i in archive.infolist()}
+    assert {"setup.sh", "run_autograder", "requirements.txt"} <= names
+    assert modes["run_autograder"] & 0o111 and modes["setup.sh"] & 0o111
+    assert "assignment/assignment.toml" in names and "autograder/grade.py" in names
+    assert any(n.startswith("assignment/goldens/") for n in names)
+    assert "assignment/tests/hidden_checks.py" in names
+
+
+def test_autograder_zip_never_holds_reference_code(hw1_release):
+    bodies = _region_bodies()
+    assert bodies
+    with zipfile.ZipFile(hw1_release / "autograder.zip") as archive:
+        assert not [n for n in archive.namelist() if "minidl" in n]
+        for name in archive.namelist():
+            text = archive.read(name).decode("utf-8", errors="replace")
+            assert "BEGIN SOLUTION" not in text, name
+            flat = "\n".join(line.strip() for line in text.splitlines())
+            assert not [b for b in bodies if b in flat], name
+
+
+def test_setup_installs_python_311_on_ubuntu_2204(hw1_release):
+    with zipfile.ZipFile(hw1_release / "autograder.zip") as archive:
+        setup = archive.read("setup.sh").decode()
+        run = archive.read("run_autograder").decode()
+    assert "python3.11" in setup and "requirements.txt" in setup
+    assert "AUTOGRADER_ROOT" in run and "results/results.json" in run
+
+
+def test_student_bundle_has_starter_handout_visible_checks_and_public_goldens(hw1_release):
+    student = hw1_release / "student"
+    assert (student / "minidl" / "autograd.py").exists()
+    assert (student / "handout.md").read_text().strip()
+    assert (student / "tests" / "test_hw1.py").exists()
+    assert not list(student.rglob("hidden_*"))
+    hidden = {"logsumexp_large_inputs", "float64_kept"}
+    goldens = {p.stem for p in (student / "tests" / "goldens").glob("*.npz")}
+    assert goldens and not goldens & hidden
+    for path in student.rglob("*.py"):
+        assert "BEGIN SOLUTION" not in path.read_text(), path
+    with zipfile.ZipFile(hw1_release / "hw1-student.zip") as archive:
+        assert "hw1/minidl/__init__.py" in archive.namelist()
+
+
+def test_public_and_secret_cases_use_different_seeds(hw1_release):
+    import numpy as np
+
+    public = np.load(hw1_release / "student" / "tests" / "goldens" / "mul_forward.npz")["seeds"]
+    with zipfile.ZipFile(hw1_release / "autograder.zip") as archive:
+        with archive.open("assignment/goldens/mul_forward.npz") as file:
+            secret = np.load(file)["seeds"]
+    assert len(public) == len(secret) == 5 and not set(public) & set(secret)
+
+
+def _student_pytest(bundle, package):
+    """Run the bundle's own pytest with `package` as its minidl/."""
+    import shutil
+
+    shutil.rmtree(bundle / "minidl")
+    shutil.copytree(package, bundle / "minidl", ignore=shutil.ignore_patterns("__pycache__"))
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider"],
+                          cwd=bundle, capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.parametrize("package, passes", [(REFERENCE, True), (ROOT / "starter" / "minidl", False)])
+def test_students_run_the_visible_checks_locally(hw1_release, hw1_checks, tmp_path, package,
+                                                 passes):
+    import shutil
+
+    bundle = tmp_path / "hw1"
+    shutil.copytree(hw1_release / "student", bundle)
+    run = _student_pytest(bundle, package)
+    visible = sum(c.points for c in hw1_checks if c.visibility == "visible")
+    if passes:
+        assert run.returncode == 0, run.stdout[-3000:]
+        assert " passed" in run.stdout and "failed" not in run.stdout
+        assert "checks run" in run.stdout and f"{visible:.2f} / {visible:g}" in run.stdout
+    else:
+        assert run.returncode == 1
+        assert "NotImplementedError" in run.stdout and "Check 1.1 mul_forward" in run.stdout
+        assert " passed" not in run.stdout.splitlines()[-1]
+        assert f" 0.00 / {visible:g}" in run.stdout
+
+
+def test_submit_zips_the_package_and_refuses_syntax_errors(hw1_release, tmp_path):
+    import shutil
+
+    bundle = tmp_path / "hw1"
+    shutil.copytree(hw1_release / "student", bundle)
+    ok = subprocess.run([sys.executable, "-m", "autograder.submit"], cwd=bundle,
+                        capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    with zipfile.ZipFile(bundle / "submission.zip") as archive:
+        assert "minidl/autograd.py" in archive.namelist()
+    (bundle / "minidl" / "autograd.py").write_text("def broken(:\n")
+    (bundle / "submission.zip").unlink()
+    bad = subprocess.run([sys.executable, "-m", "autograder.submit"], cwd=bundle,
+                         capture_output=True, text=True)
+    assert bad.returncode == 1 and "autograd.py:1" in bad.stderr
+    assert not (bundle / "submission.zip").exists()
+
+
+def test_release_of_the_same_sources_and_seed_is_byte_identical(tmp_path):
+    from autograder.release import release
+
+    first = release(ROOT, tmp_path / "a", secret_seed=7, tags=["hw1"], progress=False)[0]
+    second = release(ROOT, tmp_path / "b", secret_seed=7, tags=["hw1"], progress=False)[0]
+    assert (first / "autograder.zip").read_bytes() == (second / "autograder.zip").read_bytes()

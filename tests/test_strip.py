@@ -1,0 +1,103 @@
+"""Solution regions: validation with file:line, nbgrader's stub, reveal, and starter/ in sync."""
+import filecmp
+import textwrap
+
+import pytest
+
+from autograder.strip import RegionError, find_regions, regions_in_tree, strip_source, strip_tree
+from conftest import REFERENCE, ROOT
+
+SOURCE = textwrap.dedent("""\
+    def f(x):
+        ### BEGIN SOLUTION hw1
+        return x + 1
+        ### END SOLUTION
+
+    def g(x):
+        ### BEGIN SOLUTION hw2
+        y = x * 2
+        return y
+        ### END SOLUTION
+    """)
+
+
+def test_regions_are_replaced_by_nbgraders_stub_at_their_indentation():
+    stripped = strip_source(SOURCE, "f.py")
+    assert stripped == textwrap.dedent("""\
+        def f(x):
+            # YOUR CODE HERE
+            raise NotImplementedError()
+
+        def g(x):
+            # YOUR CODE HERE
+            raise NotImplementedError()
+        """)
+
+
+def test_revealed_regions_keep_their_code_without_markers():
+    stripped = strip_source(SOURCE, "f.py", reveal=frozenset({"hw1"}))
+    assert "return x + 1" in stripped and "y = x * 2" not in stripped
+    assert "SOLUTION" not in stripped
+
+
+def test_regions_report_their_tags_and_lines():
+    regions = find_regions(SOURCE, "f.py")
+    assert [(r.begin, r.end, r.tag) for r in regions] == [(2, 4, "hw1"), (7, 10, "hw2")]
+
+
+@pytest.mark.parametrize("source, line, problem", [
+    ("x = 1\n### BEGIN SOLUTION hw1\ny = 2\n", 2, "never closed"),
+    ("### BEGIN SOLUTION hw1\n### BEGIN SOLUTION hw1\n### END SOLUTION\n", 2, "nested"),
+    ("a = 1\n### BEGIN SOLUTION\nb = 2\n### END SOLUTION\n", 2, "tag"),
+    ("### BEGIN SOLUTION homework\n### END SOLUTION\n", 1, "tag"),
+    ("a = 1\n\n### END SOLUTION\n", 3, "without a matching"),
+    ("x = 1  ### BEGIN SOLUTION hw1\n### END SOLUTION\n", 1, "alone on its line"),
+])
+def test_malformed_regions_stop_the_build_with_file_and_line(source, line, problem):
+    with pytest.raises(RegionError, match=rf"^bad\.py:{line}: .*{problem}"):
+        strip_source(source, "bad.py")
+
+
+def test_a_malformed_file_leaves_the_starter_untouched(tmp_path):
+    reference, starter = tmp_path / "ref", tmp_path / "starter"
+    reference.mkdir()
+    (reference / "good.py").write_text(SOURCE)
+    (reference / "bad.py").write_text("### BEGIN SOLUTION hw1\n")
+    starter.mkdir()
+    (starter / "kept.py").write_text("old")
+    with pytest.raises(RegionError, match="bad.py:1"):
+        strip_tree(reference, starter)
+    assert (starter / "kept.py").read_text() == "old"
+
+
+def test_every_reference_region_is_tagged_with_an_existing_assignment():
+    tags = {p.parent.name.split("_")[0] for p in (ROOT / "assignments").glob("*/assignment.toml")}
+    regions = regions_in_tree(REFERENCE)
+    assert regions, "the reference has no solution regions"
+    assert {r.tag for r in regions} <= tags
+
+
+def test_starter_is_in_sync_with_reference(tmp_path):
+    strip_tree(REFERENCE, tmp_path / "minidl")
+    comparison = filecmp.dircmp(tmp_path / "minidl", ROOT / "starter" / "minidl",
+                                ignore=["__pycache__"])
+    out_of_sync = []
+
+    def walk(c, prefix=""):
+        out_of_sync.extend(prefix + n for n in c.left_only + c.right_only + c.diff_files)
+        for name, sub in c.subdirs.items():
+            walk(sub, f"{prefix}{name}/")
+
+    walk(comparison)
+    assert not out_of_sync, f"starter/ is out of sync with reference/ ({out_of_sync}): run make starter"
+
+
+def test_starter_contains_no_solution_text():
+    for path in (ROOT / "starter").rglob("*.py"):
+        assert "SOLUTION" not in path.read_text(), path
+
+
+def test_reference_imports_itself_only_relatively():
+    for path in REFERENCE.rglob("*.py"):
+        text = path.read_text()
+        assert "import minidl" not in text and "from minidl" not in text, path
