@@ -1,7 +1,9 @@
 # minidl course kit. `make release` builds dist/, `make test` runs the project's tests.
 # Every target installs what it needs into .venv first, from the pinned requirements.
 
-PYTHON ?= python3.11
+# The system Python first: the grader runs student code as another user, who must be able to
+# run .venv's interpreter (a Python under /root, such as pyenv's, is out of its reach).
+PYTHON ?= $(firstword $(wildcard /usr/bin/python3.11) python3.11)
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed

@@ -19,7 +19,9 @@ class Assignment:
     title: str
     package: str
     check_timeout: float
+    total_timeout: float
     public_seed: int
+    limits: dict
 
     @property
     def checks_dir(self) -> Path:
@@ -42,7 +44,9 @@ class Assignment:
         return cls(folder=folder, tag=settings["tag"], title=settings["title"],
                    package=settings.get("package", "minidl"),
                    check_timeout=float(settings.get("check_timeout", 60)),
-                   public_seed=int(settings.get("public_seed", 0)))
+                   total_timeout=float(settings.get("total_timeout", 480)),
+                   public_seed=int(settings.get("public_seed", 0)),
+                   limits=dict(settings.get("limits", {})))
 
 
 def find(assignments_root: Path, tag: str) -> Assignment:

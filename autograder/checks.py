@@ -100,7 +100,7 @@ def graded(points: float, number: str, visibility: str = "visible", cases: int =
 
 def load_check_module(path: Path):
     """Import one check file under a private module name."""
-    name = f"_graded_checks_{abs(hash(str(path.resolve())))}_{path.stem}"
+    name = f"_graded_checks_{zlib.crc32(str(path.resolve()).encode())}_{path.stem}"
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module

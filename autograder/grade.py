@@ -1,8 +1,10 @@
-"""Grade mode: run a submission's checks in child processes and write results.json."""
+"""Grade mode: run a submission's checks in the sandbox and write results.json."""
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
+import time
 import traceback
 from pathlib import Path
 
@@ -10,9 +12,13 @@ from .assignment import Assignment
 from .checks import GradedCheck, collect
 from .gradescope import build_suite, write_failure, write_results
 from .golden import GoldenCases
-from .sandbox import import_problem, run_check
+from .sandbox import Limits, Sandbox, SandboxUser
 from .submission import SubmissionError, locate
 from .verdict import Verdict, judge
+
+NOT_ROOT_NOTE = ("Note for staff: the grader is not running as root, so student code ran as "
+                 "the grader's own user, in a child process with resource limits but no user "
+                 "switch and no protection of the goldens.")
 
 
 def grade(source: Path, upload: Path, results_path: Path) -> dict:
@@ -24,29 +30,54 @@ def grade(source: Path, upload: Path, results_path: Path) -> dict:
                              "fault. Please tell the course staff.\n" + traceback.format_exc())
 
 
+def _lock(*folders: Path) -> None:
+    """Make the grader's own folders unreadable to everyone but root."""
+    for folder in folders:
+        if folder.exists():
+            os.chmod(folder, 0o700)
+
+
 def _grade(source: Path, upload: Path, results_path: Path) -> dict:
+    deadline = time.monotonic()
     assignment = Assignment.load(source / "assignment")
+    deadline += assignment.total_timeout
     checks = collect(assignment.checks_dir)
+    user = SandboxUser.ensure()
+    if user:
+        results_path.parent.mkdir(parents=True, exist_ok=True)
+        _lock(source, results_path.parent, upload)
+    else:
+        print(NOT_ROOT_NOTE)
     work = Path(tempfile.mkdtemp(prefix="minidl-grade-"))
+    sandbox = None
     try:
-        problem, package_dir = None, None
+        problem = None
         try:
-            package_dir = locate(upload, assignment.package, work)
-            error = import_problem(package_dir, assignment.check_timeout)
+            package_dir, notes = locate(upload, assignment.package, work)
+            sandbox = Sandbox(package_dir, work, Limits(**assignment.limits), user)
+            error = sandbox.start(assignment.check_timeout)
             if error:
                 problem = (f"Your {assignment.package} package could not be imported, so no "
                            f"check could run:\n{error}")
         except SubmissionError as error:
-            problem = str(error)
+            problem, notes = str(error), []
 
         def evaluate(check: GradedCheck) -> tuple[Verdict, str]:
             if problem:
                 return Verdict(check, 0, check.cases, [f"  {problem}"]), ""
+            left = deadline - time.monotonic()
+            if left < 1:
+                return Verdict(check, 0, check.cases, [
+                    f"  not run: the {assignment.total_timeout:g} s for grading the whole "
+                    "submission ran out (earlier checks timed out)"]), ""
             golden = GoldenCases.load(source / "assignment" / "goldens" / f"{check.name}.npz")
-            results, printed = run_check(package_dir, check, golden.seeds,
-                                         check.timeout or assignment.check_timeout)
+            results, printed = sandbox.run_check(
+                check, golden.seeds, min(check.timeout or assignment.check_timeout, left))
             return judge(check, results, golden.outputs), printed
 
-        return write_results(results_path, build_suite(checks, evaluate), problem)
+        output = "\n".join(filter(None, [*notes, problem, None if user else NOT_ROOT_NOTE]))
+        return write_results(results_path, build_suite(checks, evaluate), output or None)
     finally:
+        if sandbox:
+            sandbox.close()
         shutil.rmtree(work, ignore_errors=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from .assignment import Assignment, all_assignments
+from .assignment import Assignment, AssignmentError, all_assignments
 from .checks import HIDDEN_PREFIX, collect
 from .golden import record
 from .implementation import load_package, unload
@@ -55,6 +55,8 @@ def build_assignment(assignment: Assignment, reference, starter: Path, out: Path
                      secret_seed: int, progress: bool = True) -> Path:
     """Record goldens and write the autograder zip and student bundle of one assignment."""
     checks = collect(assignment.checks_dir)
+    if not assignment.handout.is_file():
+        raise AssignmentError(f"{assignment.handout} is missing: every assignment needs a handout")
     if out.exists():
         shutil.rmtree(out)
     source, student = out / "source", out / "student"

@@ -1,12 +1,26 @@
-"""Run a student's code in a child process with a time limit; read back only plain data."""
+"""Run a student's code in a child process, as an unprivileged user, within resource limits.
+
+The grader never imports student code. A child (`autograder/child.py`) imports the package once
+and forks a fresh process per check; the grader reads back only plain files (JSON, and .npz
+with `allow_pickle=False`) that are regular, not links, of bounded size, and, where the grader
+is root, written by the sandbox user. When a check runs past its time, every process the
+student's code started is killed.
+"""
 from __future__ import annotations
 
+import io
 import json
 import os
+import pwd
+import select
+import shutil
 import signal
+import stat
 import subprocess
 import sys
-import tempfile
+import time
+import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -14,85 +28,293 @@ import numpy as np
 from .checks import GradedCheck
 from .verdict import CaseResult
 
-AUTOGRADER_ROOT = Path(__file__).resolve().parent.parent
+SANDBOX_USER = "minidl-student"
+CHILD_MODULES = ["__init__", "child", "checks", "compare", "verdict"]
 OUTPUT_SHOWN = 2000
+MAX_REPLY = 1 << 16
+MAX_JSON = 1 << 16
+_PASSED_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LANG", "LC_ALL")
 
 
-class ChildRun:
-    """One child process over a student's package, its output folder and its fate."""
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of the student's processes (per process; processes per sandbox user)."""
 
-    def __init__(self, package_dir: Path, args: list[str], timeout: float):
-        self.out = Path(tempfile.mkdtemp(prefix="minidl-child-"))
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-            [str(AUTOGRADER_ROOT), str(package_dir.parent)]), "PYTHONHASHSEED": "0"}
-        log = open(self.out / "output.txt", "wb")
-        process = subprocess.Popen(
-            [sys.executable, "-B", "-m", "autograder.child", args[0], package_dir.name,
-             str(self.out), *args[1:]],
-            cwd=package_dir.parent, env=env, stdin=subprocess.DEVNULL, stdout=log,
-            stderr=subprocess.STDOUT, start_new_session=True)
-        self.timed_out = False
+    memory_mb: int = 2048
+    file_mb: int = 256
+    open_files: int = 256
+    processes: int = 64
+
+    def rlimits(self, per_user: bool) -> dict[str, int]:
+        limits = {"RLIMIT_AS": self.memory_mb << 20, "RLIMIT_FSIZE": self.file_mb << 20,
+                  "RLIMIT_NOFILE": self.open_files}
+        if per_user:  # only a dedicated user's process count can be limited safely
+            limits["RLIMIT_NPROC"] = self.processes
+        return limits
+
+
+@dataclass(frozen=True)
+class SandboxUser:
+    """The unprivileged account student code runs as when the grader is root."""
+
+    name: str
+    uid: int
+    gid: int
+
+    @classmethod
+    def ensure(cls, name: str = SANDBOX_USER) -> "SandboxUser | None":
+        """The sandbox user, created if missing; None when the grader is not root."""
+        if os.geteuid() != 0:
+            return None
         try:
-            self.returncode = process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.timed_out = True
-            self.returncode = None
-        finally:
-            _kill_group(process.pid)
-            process.wait()
-            log.close()
-        self.timeout = timeout
+            entry = pwd.getpwnam(name)
+        except KeyError:
+            subprocess.run(["useradd", "--system", "--no-create-home", "--shell",
+                            "/usr/sbin/nologin", name], check=True, capture_output=True)
+            entry = pwd.getpwnam(name)
+        return cls(name, entry.pw_uid, entry.pw_gid)
 
-    def read_json(self, name: str) -> dict | None:
-        path = self.out / name
-        return json.loads(path.read_text()) if path.exists() else None
+    def own(self, path: Path) -> None:
+        """Give `path` and everything under it to this user."""
+        for folder, dirs, files in os.walk(path):
+            for name in [folder, *(os.path.join(folder, n) for n in dirs + files)]:
+                os.lchown(name, self.uid, self.gid)
 
-    def printed(self) -> str:
-        """What the student's code printed, cut to its first OUTPUT_SHOWN characters."""
-        with open(self.out / "output.txt", "rb") as file:
-            text = file.read(OUTPUT_SHOWN + 1).decode("utf-8", errors="replace")
-        return text if len(text) <= OUTPUT_SHOWN else text[:OUTPUT_SHOWN] + "\n[output cut]"
+    def pids(self) -> list[int]:
+        """The processes running as this user."""
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    if entry.stat().st_uid == self.uid:
+                        found.append(int(entry.name))
+                except OSError:
+                    continue
+        return found
 
-    def fate(self) -> str:
-        """Why the child stopped before finishing, in a student's words."""
-        if self.timed_out:
-            return f"timed out after {self.timeout:g} s (look for an infinite loop or very slow code)"
-        if self.returncode is not None and self.returncode < 0:
-            name = signal.Signals(-self.returncode).name
-            return f"the process running your code was killed by {name}"
-        return f"the process running your code exited early with code {self.returncode}"
+    def kill_all(self) -> None:
+        """Kill every process of this user, forked or daemonized ones included."""
+        for _ in range(50):
+            if not self.pids():
+                return
+            pid = os.fork()
+            if pid == 0:  # kill(-1) from the user itself reaches exactly that user's processes
+                try:
+                    os.setgroups([])
+                    os.setgid(self.gid)
+                    os.setuid(self.uid)
+                    os.kill(-1, signal.SIGKILL)
+                finally:
+                    os._exit(0)
+            os.waitpid(pid, 0)
+            time.sleep(0.01)
+
+    def remove_files(self, folders=("/tmp", "/var/tmp", "/dev/shm")) -> None:
+        """Delete what this user left in the shared temporary folders."""
+        for top in folders:
+            for folder, dirs, files in os.walk(top, topdown=False):
+                for name in files + dirs:
+                    path = os.path.join(folder, name)
+                    try:
+                        info = os.lstat(path)
+                        if info.st_uid != self.uid:
+                            continue
+                        if stat.S_ISDIR(info.st_mode):
+                            os.rmdir(path)
+                        else:
+                            os.unlink(path)
+                    except OSError:
+                        continue
 
 
-def _kill_group(pid: int) -> None:
-    """Kill the child and anything it started in its session."""
+def read_plain_file(path: Path, limit: int, owner: int | None) -> bytes | None:
+    """The bytes of `path` if it is a regular file (not a link) of at most `limit` bytes."""
     try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as file:
+        info = os.fstat(file.fileno())
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit or info.st_nlink != 1:
+            return None
+        if owner is not None and info.st_uid != owner:
+            return None
+        return file.read(limit + 1)[:limit]
 
 
-def import_problem(package_dir: Path, timeout: float) -> str | None:
-    """None when the student's package imports, else why not."""
-    child = ChildRun(package_dir, ["import"], timeout)
-    status = child.read_json("import.json")
-    if status is None:
-        return f"importing {package_dir.name} failed: {child.fate()}\n{child.printed()}"
-    return status["error"]
+def read_arrays(data: bytes, limit: int) -> dict[str, np.ndarray]:
+    """Plain numeric arrays from .npz bytes; ValueError for anything else or anything too big."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if sum(info.file_size for info in archive.infolist()) > limit:
+                raise ValueError(f"outputs larger than {limit >> 20} MB")
+        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+            arrays = {key: npz[key] for key in npz.files}
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        raise ValueError(f"unreadable outputs ({error})") from None
+    for key, array in arrays.items():
+        if array.dtype.kind not in "biufc" or array.dtype.names is not None:
+            raise ValueError(f"output {key!r} is not a plain numeric array")
+    return arrays
 
 
-def run_check(package_dir: Path, check: GradedCheck, seeds: list[int],
-              timeout: float) -> tuple[list[CaseResult], str]:
-    """Run every case of `check` in one child; the cases' results and what the code printed."""
-    child = ChildRun(package_dir, ["run", str(check.source), check.name, *map(str, seeds)],
-                     timeout)
-    results = []
-    for number, seed in enumerate(seeds):
-        status = child.read_json(f"case{number}.json")
-        if status is None:
-            results.append(CaseResult(seed, error=f"did not finish: {child.fate()}"))
-        elif status["error"] is not None:
-            results.append(CaseResult(seed, error=status["error"]))
+class Sandbox:
+    """The child process holding the student's imported package, and how to run checks in it."""
+
+    def __init__(self, package_dir: Path, work: Path, limits: Limits, user: SandboxUser | None):
+        self.package_dir, self.work, self.limits, self.user = package_dir, work, limits, user
+        runtime = work / "runtime" / "autograder"
+        runtime.mkdir(parents=True)
+        for name in CHILD_MODULES:
+            shutil.copyfile(Path(__file__).with_name(f"{name}.py"), runtime / f"{name}.py")
+        home = work / "home"
+        home.mkdir()
+        self.env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(home),
+                    "PYTHONPATH": os.pathsep.join([str(runtime.parent), str(work)]),
+                    "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
+                    "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+                    **{k: os.environ[k] for k in _PASSED_ENV if k in os.environ}}
+        if user:
+            os.chmod(work, 0o755)
+            user.own(package_dir)
+            user.own(home)
+        self.process: subprocess.Popen | None = None
+        self.checks_run = 0
+
+    def start(self, timeout: float) -> str | None:
+        """Start the child and import the package: None when that worked, else why not."""
+        self.stop()
+        reply_read, reply_write = os.pipe()
+        log = open(self.work / "import-output.txt", "wb")
+        identity = dict(user=self.user.uid, group=self.user.gid, extra_groups=[]) \
+            if self.user else {}
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-B", "-m", "autograder.child", self.package_dir.name,
+                 str(reply_write), json.dumps(self.limits.rlimits(per_user=bool(self.user)))],
+                cwd=self.work, env=self.env, stdin=subprocess.PIPE, stdout=log,
+                stderr=subprocess.STDOUT, pass_fds=(reply_write,), start_new_session=True,
+                **identity)
+        finally:
+            os.close(reply_write)
+            log.close()
+        self.replies = reply_read
+        reply, waited = self._reply(timeout)
+        if reply is None:
+            printed = _shown(read_plain_file(self.work / "import-output.txt", 1 << 20, None))
+            self.stop()
+            reason = f"timed out after {timeout:g} s" if waited >= timeout else "it stopped"
+            return f"importing your {self.package_dir.name} package failed: {reason}\n{printed}"
+        if reply.get("import_error"):
+            self.stop()
+            return str(reply["import_error"])
+        return None
+
+    def run_check(self, check: GradedCheck, seeds: list[int],
+                  timeout: float) -> tuple[list[CaseResult], str]:
+        """Run every case of `check` in a fresh process; each case's result and what it printed."""
+        if self.process is None or self.process.poll() is not None:
+            problem = self.start(timeout)
+            if problem:
+                return [CaseResult(s, error=f"did not run: {problem}") for s in seeds], ""
+        self.checks_run += 1
+        out = self.work / f"check{self.checks_run}"
+        out.mkdir(mode=0o700)
+        shutil.copyfile(check.source, out / check.source.name)
+        if self.user:
+            os.chown(out, self.user.uid, self.user.gid)
+        request = {"check_file": str(out / check.source.name), "check_name": check.name,
+                   "seeds": seeds, "out": str(out), "cpu_seconds": max(1, int(timeout) + 1)}
+        try:
+            self.process.stdin.write((json.dumps(request) + "\n").encode())
+            self.process.stdin.flush()
+            reply, waited = self._reply(timeout)
+        except (BrokenPipeError, OSError):
+            reply, waited = None, 0.0
+        if reply is None:
+            fate = (f"timed out after {timeout:g} s (look for an infinite loop or very slow code)"
+                    if waited >= timeout else "the process running your code stopped")
+            self.stop()
         else:
-            with np.load(child.out / f"case{number}.npz", allow_pickle=False) as data:
-                results.append(CaseResult(seed, outputs={k: data[k] for k in data.files}))
-    return results, child.printed()
+            fate = self._fate(reply.get("status"))
+        owner = self.user.uid if self.user else None
+        results = [self._case(out, number, seed, fate, owner) for number, seed in enumerate(seeds)]
+        printed = _shown(read_plain_file(out / "output.txt", 1 << 20, owner))
+        shutil.rmtree(out, ignore_errors=True)
+        return results, printed
+
+    def _reply(self, timeout: float) -> tuple[dict | None, float]:
+        """The child's next reply line, or None on timeout, end of file or garbage."""
+        start, data = time.monotonic(), b""
+        while not data.endswith(b"\n") and len(data) < MAX_REPLY:
+            waited = time.monotonic() - start
+            ready, _, _ = select.select([self.replies], [], [], max(0.0, timeout - waited))
+            if not ready:
+                return None, time.monotonic() - start
+            chunk = os.read(self.replies, MAX_REPLY)
+            if not chunk:
+                return None, time.monotonic() - start
+            data += chunk
+        try:
+            reply = json.loads(data)
+        except ValueError:
+            return None, 0.0
+        return (reply if isinstance(reply, dict) else None), time.monotonic() - start
+
+    def _fate(self, status) -> str:
+        """Why a check's process ended before writing every case, in a student's words."""
+        if not isinstance(status, int):
+            return "the process running your code stopped"
+        if os.WIFSIGNALED(status):
+            sig = os.WTERMSIG(status)
+            if sig == signal.SIGXCPU:
+                return "used more CPU time than the check's time limit"
+            hint = f" (perhaps more than {self.limits.memory_mb} MB of memory)" \
+                if sig in (signal.SIGKILL, signal.SIGSEGV, signal.SIGABRT) else ""
+            return f"the process running your code was killed by {signal.Signals(sig).name}{hint}"
+        code = os.WEXITSTATUS(status)
+        if code == 0:
+            return "your code ended the process early (os._exit or similar)"
+        return "your code stopped the check early (see what it printed)"
+
+    def _case(self, out: Path, number: int, seed: int, fate: str, owner) -> CaseResult:
+        raw = read_plain_file(out / f"case{number}.json", MAX_JSON, owner)
+        if raw is None:
+            return CaseResult(seed, error=f"did not finish: {fate}")
+        try:
+            status = json.loads(raw)
+            error = status["error"]
+            if error is not None:
+                return CaseResult(seed, error=str(error)[:4000])
+            data = read_plain_file(out / f"case{number}.npz", self.limits.file_mb << 20, owner)
+            if data is None:
+                raise ValueError("outputs missing or not a plain file")
+            return CaseResult(seed, outputs=read_arrays(data, self.limits.memory_mb << 20))
+        except (ValueError, KeyError, TypeError) as problem:
+            return CaseResult(seed, error=f"its results could not be read back: {problem}")
+
+    def stop(self) -> None:
+        """End the child and every process the student's code started."""
+        if self.process is not None:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            self.process.wait()
+            self.process.stdin.close()
+            os.close(self.replies)
+            self.process = None
+        if self.user:
+            self.user.kill_all()
+
+    def close(self) -> None:
+        """Stop everything and remove what the student's code left in shared folders."""
+        self.stop()
+        if self.user:
+            self.user.remove_files()
+
+
+def _shown(raw: bytes | None) -> str:
+    """The first OUTPUT_SHOWN characters of what the student's code printed."""
+    text = (raw or b"").decode("utf-8", errors="replace")
+    return text if len(text) <= OUTPUT_SHOWN else text[:OUTPUT_SHOWN] + "\n[output cut]"

@@ -6,6 +6,8 @@ import zipfile
 from pathlib import Path
 
 MAX_DEPTH = 3
+MAX_FILE_BYTES = 20 << 20
+MAX_TOTAL_BYTES = 200 << 20
 
 
 class SubmissionError(ValueError):
@@ -13,53 +15,91 @@ class SubmissionError(ValueError):
 
 
 def _is_package(folder: Path) -> bool:
-    return (folder / "__init__.py").is_file()
+    return (folder / "__init__.py").is_file() and not folder.is_symlink()
 
 
-def _candidates(root: Path, package: str) -> list[Path]:
-    """Folders under `root` that look like the student's `package`, shallowest first."""
-    found = []
-    if _is_package(root) and not _is_package(root / package):
-        found.append(root)
-    for depth in range(MAX_DEPTH + 1):
-        pattern = "/".join(["*"] * depth + [package]) if depth else package
-        found += [p for p in sorted(root.glob(pattern)) if p.is_dir() and _is_package(p)
-                  and "__MACOSX" not in p.parts]
+def _packages(root: Path) -> list[Path]:
+    """Package folders under `root` (itself included), shallowest first."""
+    found = [root] if _is_package(root) else []
+    for depth in range(1, MAX_DEPTH + 1):
+        found += [p for p in sorted(root.glob("/".join(["*"] * depth)))
+                  if p.is_dir() and _is_package(p) and "__MACOSX" not in p.parts]
     return found
 
 
-def locate(upload: Path, package: str, work: Path) -> Path:
-    """Copy the student's `package` out of `upload` into `work`; return the copy's folder.
+def _find(root: Path, package: str) -> tuple[Path | None, list[str]]:
+    """The folder to grade as `package`, and notes on any guess made to find it."""
+    packages = _packages(root)
+    named = [p for p in packages if p.name == package]
+    if named:
+        return named[0], []
+    if packages and packages[0] == root:
+        return root, []
+    top = [p for p in packages if not any(q != p and q in p.parents for q in packages)]
+    if len(top) == 1:
+        name = top[0].relative_to(root).as_posix()
+        return top[0], [f"No folder named {package}/ was found; {name}/ was graded as {package}/."]
+    return None, []
 
-    Accepts the package folder itself, its files uploaded loose, or a zip of either,
-    possibly inside one extra folder.
+
+def _unzip(archive_path: Path, target: Path) -> Path:
+    try:
+        with zipfile.ZipFile(archive_path) as archive:
+            if sum(i.file_size for i in archive.infolist()) > MAX_TOTAL_BYTES:
+                raise SubmissionError(f"{archive_path.name} unpacks to more than "
+                                      f"{MAX_TOTAL_BYTES >> 20} MB; upload only your code.")
+            archive.extractall(target)
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise SubmissionError(f"{archive_path.name} is not a readable zip file ({error}).") from None
+    return target
+
+
+def locate(upload: Path, package: str, work: Path) -> tuple[Path, list[str]]:
+    """Copy the student's `package` out of `upload` into work/<package>; its path and notes.
+
+    Accepts the package folder itself, its files uploaded loose, or a zip of either, possibly
+    inside other folders. Links and files over MAX_FILE_BYTES are left out, with a note.
     """
     entries = [p for p in upload.iterdir() if not p.name.startswith(".")] if upload.is_dir() else []
     if not entries:
         raise SubmissionError(f"Your upload is empty. Upload your {package}/ folder (or the "
                               f"zip made by `python -m autograder.submit`).")
-    zips = [p for p in entries if p.suffix == ".zip"]
-    if not _candidates(upload, package) and len(zips) == 1:
-        unpacked = work / "unzipped"
-        try:
-            with zipfile.ZipFile(zips[0]) as archive:
-                archive.extractall(unpacked)
-        except (zipfile.BadZipFile, OSError) as error:
-            raise SubmissionError(f"{zips[0].name} is not a readable zip file ({error}).") from None
-        upload = unpacked
-    found = _candidates(upload, package)
-    if not found:
+    found, notes = _find(upload, package)
+    zips = [p for p in entries if p.suffix == ".zip" and p.is_file() and not p.is_symlink()]
+    if found is None and len(zips) == 1:
+        found, notes = _find(_unzip(zips[0], work / "unzipped"), package)
+    if found is None:
         names = ", ".join(sorted(p.name for p in entries)[:10])
         raise SubmissionError(
             f"No {package}/ package was found in your upload (it holds: {names}). Upload the "
             f"{package}/ folder with its __init__.py, or the zip made by "
             f"`python -m autograder.submit`.")
     target = work / package
-    shutil.copytree(found[0], target, ignore=_skipped)
-    return target
+    notes += _copy_code(found, target)
+    shutil.rmtree(work / "unzipped", ignore_errors=True)
+    return target, notes
 
 
-def _skipped(folder: str, names: list[str]) -> list[str]:
-    """Caches and symbolic links (which could point outside the upload) are not copied."""
-    return [n for n in names if n == "__pycache__" or n.endswith(".pyc")
-            or Path(folder, n).is_symlink()]
+def _copy_code(source: Path, target: Path) -> list[str]:
+    """Copy the regular files of `source` into `target`; notes on what was left out."""
+    notes, total = [], 0
+    for path in sorted(source.rglob("*")):
+        relative = path.relative_to(source)
+        if "__pycache__" in relative.parts or path.suffix == ".pyc":
+            continue
+        if path.is_symlink() or not (path.is_file() or path.is_dir()):
+            notes.append(f"{relative} is a link or special file and was left out.")
+            continue
+        if path.is_dir():
+            continue
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES or total + size > MAX_TOTAL_BYTES:
+            notes.append(f"{relative} ({size / 2**20:.0f} MB) was left out: files over "
+                         f"{MAX_FILE_BYTES >> 20} MB, or beyond {MAX_TOTAL_BYTES >> 20} MB in "
+                         "all, are not graded.")
+            continue
+        total += size
+        (target / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target / relative)
+    target.mkdir(parents=True, exist_ok=True)
+    return notes

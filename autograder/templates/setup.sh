@@ -10,3 +10,5 @@ apt-get install -y --no-install-recommends python3.11 python3.11-venv
 python3.11 -m venv "$ROOT/venv"
 "$ROOT/venv/bin/python" -m pip install --no-cache-dir --upgrade pip
 "$ROOT/venv/bin/python" -m pip install --no-cache-dir -r "$ROOT/source/requirements.txt"
+# The unprivileged account that student code runs as.
+cd "$ROOT/source" && "$ROOT/venv/bin/python" -c "from autograder.sandbox import SandboxUser; SandboxUser.ensure()"
