@@ -1,9 +1,11 @@
 """Graded checks: one definition, run in record, local and grade mode.
 
 A check is a function of the implementation under test (the `minidl` module) and a seeded
-NumPy generator; it returns a dict of named arrays or numbers. By default those outputs are
-compared with the reference's golden outputs for the same seed; a check given `verify`
-instead asserts a property of its own outputs (such as analytic == numerical gradient).
+NumPy generator; it returns a dict of named arrays or numbers. Those outputs are compared with
+the reference's golden outputs for the same seed. A check may also `verify` a property of its
+own outputs (such as analytic == numerical gradient): that gives students a sharper message,
+but as the outputs come from the student's process it is trusted only alongside the golden
+comparison, unless `golden=False` says there is nothing to compare with.
 """
 from __future__ import annotations
 
@@ -38,6 +40,7 @@ class GradedCheck:
     rtol: float | None
     atol: float | None
     verify: Callable | None
+    golden: bool
     source: Path | None = field(default=None, compare=False)
 
     @property
@@ -49,10 +52,6 @@ class GradedCheck:
         """First line of the check's docstring: what it checks, in the student's words."""
         doc = (self.function.__doc__ or self.name).strip()
         return doc.splitlines()[0]
-
-    @property
-    def uses_golden(self) -> bool:
-        return self.verify is None
 
     def seeds(self, base_seed: int) -> list[int]:
         """The seed of each case for a release seed `base_seed`."""
@@ -80,20 +79,22 @@ def as_array(value) -> np.ndarray:
 
 def graded(points: float, number: str, visibility: str = "visible", cases: int = 5,
            timeout: float | None = None, rtol: float | None = None,
-           atol: float | None = None, verify: Callable | None = None):
+           atol: float | None = None, verify: Callable | None = None, golden: bool = True):
     """Declare a graded check worth `points`, listed as `number` on Gradescope.
 
     `cases` seeds are drawn per run and credit is the fraction of cases passed. `rtol`/`atol`
-    override the dtype's default tolerance; `verify(outputs)` replaces golden comparison.
+    override the dtype's default tolerance; `verify(outputs)` returns None or what is wrong.
     """
     if visibility not in VISIBILITIES:
         raise CheckDefinitionError(f"visibility must be one of {VISIBILITIES}, got {visibility!r}")
     if points <= 0 or cases < 1:
         raise CheckDefinitionError("a check needs points > 0 and at least one case")
+    if not golden and verify is None:
+        raise CheckDefinitionError("a check without golden outputs needs a `verify`")
 
     def decorate(function: Callable) -> GradedCheck:
         return GradedCheck(function, float(points), str(number), visibility, cases, timeout,
-                           rtol, atol, verify)
+                           rtol, atol, verify, golden)
 
     return decorate
 

@@ -53,5 +53,5 @@ def record(check: GradedCheck, reference, base_seed: int) -> GoldenCases:
         if check.verify is not None and (problem := check.verify(result.outputs)):
             raise ReferenceFailure(f"the reference fails check {check.name} "
                                    f"(seed {seed}): {problem}")
-        outputs.append(result.outputs if check.uses_golden else {})
+        outputs.append(result.outputs if check.golden else {})
     return GoldenCases(seeds, outputs)

@@ -75,8 +75,13 @@ def _grade(source: Path, upload: Path, results_path: Path) -> dict:
                 check, golden.seeds, min(check.timeout or assignment.check_timeout, left))
             return judge(check, results, golden.outputs), printed
 
+        def end_student_code() -> None:  # nothing the student started may outlive this
+            if sandbox:
+                sandbox.close()
+
         output = "\n".join(filter(None, [*notes, problem, None if user else NOT_ROOT_NOTE]))
-        return write_results(results_path, build_suite(checks, evaluate), output or None)
+        return write_results(results_path, build_suite(checks, evaluate), output or None,
+                             before_writing=end_student_code)
     finally:
         if sandbox:
             sandbox.close()

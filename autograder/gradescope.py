@@ -35,9 +35,15 @@ def build_suite(checks: list[GradedCheck],
     return unittest.TestSuite(case_class(name) for name in methods)
 
 
-def write_results(path: Path, suite: unittest.TestSuite, output: str | None = None) -> dict:
-    """Run `suite` and write results.json to `path`, with `output` shown above the tests."""
+def write_results(path: Path, suite: unittest.TestSuite, output: str | None = None,
+                  before_writing: Callable[[], None] | None = None) -> dict:
+    """Run `suite` and write results.json to `path`, with `output` shown above the tests.
+
+    `before_writing` runs after the last test, just before the file is written.
+    """
     def add_output(results: dict) -> None:
+        if before_writing:
+            before_writing()
         if output:
             results["output"] = output
 

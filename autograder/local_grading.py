@@ -31,7 +31,7 @@ def run_autograder(root: Path, submission: Path, timeout: float | None = None) -
     shutil.rmtree(target, ignore_errors=True)
     if submission.is_dir():
         shutil.copytree(submission, target / submission.name
-                        if (submission / "__init__.py").exists() else target)
+                        if (submission / "__init__.py").exists() else target, symlinks=True)
     else:
         target.mkdir(parents=True)
         shutil.copyfile(submission, target / submission.name)

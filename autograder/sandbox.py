@@ -81,14 +81,15 @@ class SandboxUser:
                 os.lchown(name, self.uid, self.gid)
 
     def pids(self) -> list[int]:
-        """The processes running as this user."""
+        """The live processes of this user (zombies, already dead, are not counted)."""
         found = []
         for entry in Path("/proc").iterdir():
             if entry.name.isdigit():
                 try:
-                    if entry.stat().st_uid == self.uid:
+                    if entry.stat().st_uid == self.uid and \
+                            (entry / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
                         found.append(int(entry.name))
-                except OSError:
+                except (OSError, IndexError):
                     continue
         return found
 
@@ -127,15 +128,21 @@ class SandboxUser:
                         continue
 
 
-def read_plain_file(path: Path, limit: int, owner: int | None) -> bytes | None:
-    """The bytes of `path` if it is a regular file (not a link) of at most `limit` bytes."""
+def read_plain_file(path: Path, limit: int, owner: int | None,
+                    head_only: bool = False) -> bytes | None:
+    """The bytes of `path` if it is a regular file (not a link) of at most `limit` bytes.
+
+    With `head_only`, a longer file gives its first `limit` bytes.
+    """
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
         return None
     with os.fdopen(fd, "rb") as file:
         info = os.fstat(file.fileno())
-        if not stat.S_ISREG(info.st_mode) or info.st_size > limit or info.st_nlink != 1:
+        if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:
+            return None
+        if info.st_size > limit and not head_only:
             return None
         if owner is not None and info.st_uid != owner:
             return None
@@ -180,6 +187,7 @@ class Sandbox:
             user.own(home)
         self.process: subprocess.Popen | None = None
         self.checks_run = 0
+        self.closed = False
 
     def start(self, timeout: float) -> str | None:
         """Start the child and import the package: None when that worked, else why not."""
@@ -201,7 +209,8 @@ class Sandbox:
         self.replies = reply_read
         reply, waited = self._reply(timeout)
         if reply is None:
-            printed = _shown(read_plain_file(self.work / "import-output.txt", 1 << 20, None))
+            printed = _shown(read_plain_file(self.work / "import-output.txt", OUTPUT_SHOWN + 1,
+                                             None, head_only=True))
             self.stop()
             reason = f"timed out after {timeout:g} s" if waited >= timeout else "it stopped"
             return f"importing your {self.package_dir.name} package failed: {reason}\n{printed}"
@@ -239,7 +248,8 @@ class Sandbox:
             fate = self._fate(reply.get("status"))
         owner = self.user.uid if self.user else None
         results = [self._case(out, number, seed, fate, owner) for number, seed in enumerate(seeds)]
-        printed = _shown(read_plain_file(out / "output.txt", 1 << 20, owner))
+        printed = _shown(read_plain_file(out / "output.txt", OUTPUT_SHOWN + 1, owner,
+                                         head_only=True))
         shutil.rmtree(out, ignore_errors=True)
         return results, printed
 
@@ -309,6 +319,9 @@ class Sandbox:
 
     def close(self) -> None:
         """Stop everything and remove what the student's code left in shared folders."""
+        if self.closed:
+            return
+        self.closed = True
         self.stop()
         if self.user:
             self.user.remove_files()

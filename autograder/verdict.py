@@ -81,11 +81,11 @@ def judge(check: GradedCheck, results: list[CaseResult],
     for number, result in enumerate(results, start=first_case):
         if result.error is not None:
             problem = f"raised {result.error}"
-        elif check.verify is not None:
-            problem = check.verify(result.outputs)
         else:
-            problem = compare_outputs(golden[number - first_case], result.outputs, check.rtol,
-                                      check.atol)
+            problem = check.verify(result.outputs) if check.verify else None
+            if problem is None and check.golden:
+                problem = compare_outputs(golden[number - first_case], result.outputs,
+                                          check.rtol, check.atol)
         if problem is not None:
             problems.setdefault(problem, []).append(f"{number} (seed {result.seed})")
     failures = [f"  case{'s' if len(cases) > 1 else ''} {', '.join(cases)}: {problem}"

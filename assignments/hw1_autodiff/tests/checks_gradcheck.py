@@ -31,7 +31,8 @@ def _check(mdl, function, inputs: list[np.ndarray], which: int) -> dict:
     return {"analytic": tensors[which].grad, "numerical": _numerical_gradient(value, inputs[which])}
 
 
-@graded(points=3, number="4.1", verify=agree("analytic", "numerical", rtol=1e-4, atol=1e-6))
+@graded(points=3, number="4.1", verify=agree("analytic", "numerical", rtol=1e-4, atol=1e-6),
+        rtol=1e-5, atol=1e-7)
 def gradcheck_mlp_loss(mdl, rng):
     """numerical check: softmax loss of a two-layer network, w.r.t. its first weights"""
     batch, features, hidden, classes = 5, 4, 6, 3
@@ -49,7 +50,8 @@ def gradcheck_mlp_loss(mdl, rng):
     return _check(mdl, loss, [x, w1, b1, w2, onehot], which=1)
 
 
-@graded(points=2, number="4.2", verify=agree("analytic", "numerical", rtol=1e-4, atol=1e-6))
+@graded(points=2, number="4.2", verify=agree("analytic", "numerical", rtol=1e-4, atol=1e-6),
+        rtol=1e-5, atol=1e-7)
 def gradcheck_elementwise(mdl, rng):
     """numerical check: a composite of exp, log, tanh, sigmoid, powers and division"""
     x = rng.uniform(0.5, 2.0, (3, 4))
@@ -62,7 +64,8 @@ def gradcheck_elementwise(mdl, rng):
     return _check(mdl, f, [x, y], which=0)
 
 
-@graded(points=2, number="4.3", verify=agree("analytic", "numerical", rtol=1e-4, atol=1e-6))
+@graded(points=2, number="4.3", verify=agree("analytic", "numerical", rtol=1e-4, atol=1e-6),
+        rtol=1e-5, atol=1e-7)
 def gradcheck_batched_matmul(mdl, rng):
     """numerical check: batched matmul with broadcasting, transpose and reshape"""
     a = rng.standard_normal((2, 1, 3, 4))
