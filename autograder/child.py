@@ -1,10 +1,11 @@
 """The process that runs a student's code: `python -m autograder.child PACKAGE FD LIMITS`.
 
 It lowers its own resource limits (LIMITS, JSON), imports the student's package once, reports
-on the reply pipe (file descriptor FD) whether that worked, then serves requests read from stdin, one JSON
-line per check: it forks a fresh process per check, which writes each case's status (JSON) and
-outputs (.npz of plain arrays) into the request's folder. Nothing here is trusted by the
-grader: it reads back only those files, as plain data, and compares them itself.
+on the reply pipe (file descriptor FD) whether that worked, then serves requests read from
+stdin, one JSON line per check: it runs the check's cases, appending each result to the
+request's folder as a plain record (see case_records.py), and replies when done. Nothing here
+is trusted by the grader: it reads back only those records, as plain data, compares them
+itself, and replaces this process whenever a check hangs or kills it.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .case_records import write_record
 from .checks import load_check_module
 from .verdict import describe_exception, run_case
 
@@ -25,10 +27,10 @@ PRINTED_LIMIT = 1 << 20
 
 
 class CappedText(io.TextIOBase):
-    """A text stream that keeps the first PRINTED_LIMIT characters written and drops the rest."""
+    """Text written to file descriptor 1, of which only the first PRINTED_LIMIT characters are kept."""
 
-    def __init__(self, raw_fd: int):
-        self.raw = os.fdopen(raw_fd, "w", encoding="utf-8", errors="replace", buffering=1)
+    def __init__(self):
+        self.raw = os.fdopen(1, "w", encoding="utf-8", errors="replace", closefd=False)
         self.written = 0
 
     def write(self, text: str) -> int:
@@ -44,71 +46,55 @@ class CappedText(io.TextIOBase):
         self.raw.flush()
 
 
-def _write_atomically(path: Path, write) -> None:
-    partial = path.with_name(path.name + ".partial")
-    with open(partial, "wb") as file:
-        write(file)
-    os.replace(partial, path)
-
-
 def _reply(fd: int, message: dict) -> None:
     os.write(fd, (json.dumps(message) + "\n").encode())
 
 
-def _set_limits(limits: dict) -> None:
-    for name, value in limits.items():
-        resource.setrlimit(getattr(resource, name), (value, value))
+def _cpu_seconds_used() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
-def _run_check(mdl, request: dict) -> None:
-    """In the forked process: run one check's cases, writing results into request['out']."""
+def _run_check(mdl, check, request: dict, package: str) -> str | None:
+    """Run one check's cases, recording each in request['out']; why it stopped early, if it did."""
     out = Path(request["out"])
     fd = os.open(out / "output.txt", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     os.dup2(fd, 1)
     os.dup2(fd, 2)
     os.close(fd)
-    sys.stdout = sys.stderr = CappedText(os.dup(1))
-    cpu = int(request["cpu_seconds"])
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    check = getattr(load_check_module(Path(request["check_file"])), request["check_name"])
-    for number, seed in enumerate(request["seeds"]):
-        result = run_case(check, mdl, seed)
-        if result.outputs is not None:
-            _write_atomically(out / f"case{number}.npz",
-                              lambda f, o=result.outputs: np.savez(f, **o))
-        _write_atomically(out / f"case{number}.json",
-                          lambda f, r=result: f.write(json.dumps(
-                              {"seed": r.seed, "error": r.error}).encode()))
-    sys.stdout.flush()
+    sys.stdout = sys.stderr = CappedText()
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    soft = int(_cpu_seconds_used()) + int(request["cpu_seconds"])
+    resource.setrlimit(resource.RLIMIT_CPU, (soft if hard < 0 else min(soft, hard), hard))
+    try:
+        with open(out / "cases.bin", "wb") as records:
+            for number, seed in enumerate(request["seeds"]):
+                write_record(records, number, run_case(check, mdl, seed))
+        return None
+    except BaseException as error:  # noqa: BLE001 -- SystemExit and KeyboardInterrupt too
+        return describe_exception(error, package)
+    finally:
+        sys.stdout.flush()
 
 
 def serve(package: str, reply_fd: int, limits: dict) -> None:
-    _set_limits(limits)
+    for name, value in limits.items():
+        resource.setrlimit(getattr(resource, name), (value, value))
     try:
         mdl = importlib.import_module(package)
     except BaseException as error:  # noqa: BLE001 -- report any import failure, even SystemExit
         _reply(reply_fd, {"import_error": describe_exception(error, package)})
         return
+    np.random.default_rng(0).standard_normal(1)  # load NumPy's lazy modules before any check
     _reply(reply_fd, {"import_error": None})
+    modules = {}
     for line in sys.stdin:
         request = json.loads(line)
-        pid = os.fork()
-        if pid == 0:
-            os.close(reply_fd)
-            os.close(0)
-            code = 1
-            try:
-                _run_check(mdl, request)
-                code = 0
-            except BaseException as error:  # noqa: BLE001 -- SystemExit included
-                print(f"\nstopped by {describe_exception(error, package)}", file=sys.stderr)
-            finally:
-                try:
-                    sys.stdout.flush()
-                finally:
-                    os._exit(code)
-        _, status = os.waitpid(pid, 0)
-        _reply(reply_fd, {"status": status})
+        path = request["check_file"]
+        if path not in modules:
+            modules[path] = load_check_module(Path(path))
+        check = getattr(modules[path], request["check_name"])
+        _reply(reply_fd, {"stopped": _run_check(mdl, check, request, package)})
 
 
 if __name__ == "__main__":

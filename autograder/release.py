@@ -24,8 +24,8 @@ from .implementation import load_package, unload
 from .strip import strip_tree
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-GRADER_MODULES = ["__init__", "__main__", "cli", "assignment", "checks", "compare", "verdict",
-                  "golden", "sandbox", "child", "submission", "gradescope", "grade"]
+GRADER_MODULES = ["__init__", "__main__", "cli", "assignment", "case_records", "checks", "compare",
+                  "verdict", "golden", "sandbox", "child", "submission", "gradescope", "grade"]
 STUDENT_MODULES = ["__init__", "checks", "compare", "verdict", "golden", "local", "submit"]
 _ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 _EXECUTABLE = {"setup.sh", "run_autograder"}

@@ -8,7 +8,6 @@ student's code started is killed.
 """
 from __future__ import annotations
 
-import io
 import json
 import os
 import pwd
@@ -19,20 +18,17 @@ import stat
 import subprocess
 import sys
 import time
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
+from .case_records import RecordError, read_records
 from .checks import GradedCheck
 from .verdict import CaseResult
 
 SANDBOX_USER = "minidl-student"
-CHILD_MODULES = ["__init__", "child", "checks", "compare", "verdict"]
+CHILD_MODULES = ["__init__", "case_records", "child", "checks", "compare", "verdict"]
 OUTPUT_SHOWN = 2000
 MAX_REPLY = 1 << 16
-MAX_JSON = 1 << 16
 _PASSED_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LANG", "LC_ALL")
 
 
@@ -113,19 +109,16 @@ class SandboxUser:
     def remove_files(self, folders=("/tmp", "/var/tmp", "/dev/shm")) -> None:
         """Delete what this user left in the shared temporary folders."""
         for top in folders:
-            for folder, dirs, files in os.walk(top, topdown=False):
-                for name in files + dirs:
-                    path = os.path.join(folder, name)
-                    try:
-                        info = os.lstat(path)
-                        if info.st_uid != self.uid:
-                            continue
-                        if stat.S_ISDIR(info.st_mode):
-                            os.rmdir(path)
-                        else:
-                            os.unlink(path)
-                    except OSError:
+            for entry in Path(top).iterdir() if os.path.isdir(top) else []:
+                try:
+                    if entry.lstat().st_uid != self.uid:
                         continue
+                    if entry.is_dir() and not entry.is_symlink():
+                        shutil.rmtree(entry, ignore_errors=True)
+                    else:
+                        entry.unlink()
+                except OSError:
+                    continue
 
 
 def read_plain_file(path: Path, limit: int, owner: int | None,
@@ -147,22 +140,6 @@ def read_plain_file(path: Path, limit: int, owner: int | None,
         if owner is not None and info.st_uid != owner:
             return None
         return file.read(limit + 1)[:limit]
-
-
-def read_arrays(data: bytes, limit: int) -> dict[str, np.ndarray]:
-    """Plain numeric arrays from .npz bytes; ValueError for anything else or anything too big."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > limit:
-                raise ValueError(f"outputs larger than {limit >> 20} MB")
-        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-            arrays = {key: npz[key] for key in npz.files}
-    except (zipfile.BadZipFile, OSError, EOFError) as error:
-        raise ValueError(f"unreadable outputs ({error})") from None
-    for key, array in arrays.items():
-        if array.dtype.kind not in "biufc" or array.dtype.names is not None:
-            raise ValueError(f"output {key!r} is not a plain numeric array")
-    return arrays
 
 
 class Sandbox:
@@ -221,7 +198,7 @@ class Sandbox:
 
     def run_check(self, check: GradedCheck, seeds: list[int],
                   timeout: float) -> tuple[list[CaseResult], str]:
-        """Run every case of `check` in a fresh process; each case's result and what it printed."""
+        """Run every case of `check` in the child; each case's result and what it printed."""
         if self.process is None or self.process.poll() is not None:
             problem = self.start(timeout)
             if problem:
@@ -229,10 +206,13 @@ class Sandbox:
         self.checks_run += 1
         out = self.work / f"check{self.checks_run}"
         out.mkdir(mode=0o700)
-        shutil.copyfile(check.source, out / check.source.name)
         if self.user:
             os.chown(out, self.user.uid, self.user.gid)
-        request = {"check_file": str(out / check.source.name), "check_name": check.name,
+        check_file = self.work / "checks" / check.source.name
+        if not check_file.exists():  # a check file reaches the child only when first needed
+            check_file.parent.mkdir(exist_ok=True)
+            shutil.copyfile(check.source, check_file)
+        request = {"check_file": str(check_file), "check_name": check.name,
                    "seeds": seeds, "out": str(out), "cpu_seconds": max(1, int(timeout) + 1)}
         try:
             self.process.stdin.write((json.dumps(request) + "\n").encode())
@@ -242,12 +222,12 @@ class Sandbox:
             reply, waited = None, 0.0
         if reply is None:
             fate = (f"timed out after {timeout:g} s (look for an infinite loop or very slow code)"
-                    if waited >= timeout else "the process running your code stopped")
+                    if waited >= timeout else self._fate())
             self.stop()
         else:
-            fate = self._fate(reply.get("status"))
+            fate = f"your code stopped the check early: {str(reply.get('stopped'))[:2000]}"
         owner = self.user.uid if self.user else None
-        results = [self._case(out, number, seed, fate, owner) for number, seed in enumerate(seeds)]
+        results = self._results(out, seeds, fate, owner)
         printed = _shown(read_plain_file(out / "output.txt", OUTPUT_SHOWN + 1, owner,
                                          head_only=True))
         shutil.rmtree(out, ignore_errors=True)
@@ -271,37 +251,40 @@ class Sandbox:
             return None, 0.0
         return (reply if isinstance(reply, dict) else None), time.monotonic() - start
 
-    def _fate(self, status) -> str:
-        """Why a check's process ended before writing every case, in a student's words."""
-        if not isinstance(status, int):
-            return "the process running your code stopped"
-        if os.WIFSIGNALED(status):
-            sig = os.WTERMSIG(status)
-            if sig == signal.SIGXCPU:
-                return "used more CPU time than the check's time limit"
+    def _fate(self) -> str:
+        """Why the child ended in the middle of a check, in a student's words."""
+        try:
+            code = self.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            return "the process running your code stopped answering"
+        if code == -signal.SIGXCPU:
+            return "used more CPU time than the check's time limit"
+        if code < 0:
             hint = f" (perhaps more than {self.limits.memory_mb} MB of memory)" \
-                if sig in (signal.SIGKILL, signal.SIGSEGV, signal.SIGABRT) else ""
-            return f"the process running your code was killed by {signal.Signals(sig).name}{hint}"
-        code = os.WEXITSTATUS(status)
+                if -code in (signal.SIGKILL, signal.SIGSEGV, signal.SIGABRT) else ""
+            return f"the process running your code was killed by {signal.Signals(-code).name}{hint}"
         if code == 0:
             return "your code ended the process early (os._exit or similar)"
-        return "your code stopped the check early (see what it printed)"
+        return f"the process running your code exited with code {code}"
 
-    def _case(self, out: Path, number: int, seed: int, fate: str, owner) -> CaseResult:
-        raw = read_plain_file(out / f"case{number}.json", MAX_JSON, owner)
-        if raw is None:
-            return CaseResult(seed, error=f"did not finish: {fate}")
+    def _results(self, out: Path, seeds: list[int], fate: str, owner) -> list[CaseResult]:
+        """Each case's result as recorded by the check's process; `fate` for missing ones."""
+        data = read_plain_file(out / "cases.bin", self.limits.file_mb << 20, owner)
         try:
-            status = json.loads(raw)
-            error = status["error"]
-            if error is not None:
-                return CaseResult(seed, error=str(error)[:4000])
-            data = read_plain_file(out / f"case{number}.npz", self.limits.file_mb << 20, owner)
-            if data is None:
-                raise ValueError("outputs missing or not a plain file")
-            return CaseResult(seed, outputs=read_arrays(data, self.limits.memory_mb << 20))
-        except (ValueError, KeyError, TypeError) as problem:
-            return CaseResult(seed, error=f"its results could not be read back: {problem}")
+            records = read_records(data or b"")
+        except RecordError as problem:
+            return [CaseResult(s, error=f"its results could not be read back: {problem}")
+                    for s in seeds]
+        results = []
+        for number, seed in enumerate(seeds):
+            record = records.get(number)
+            if record is None:
+                results.append(CaseResult(seed, error=f"did not finish: {fate}"))
+            elif record.seed != seed:
+                results.append(CaseResult(seed, error="its results are for another case"))
+            else:
+                results.append(record)
+        return results
 
     def stop(self) -> None:
         """End the child and every process the student's code started."""

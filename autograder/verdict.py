@@ -44,7 +44,7 @@ def run_case(check: GradedCheck, mdl, seed: int) -> CaseResult:
     try:
         return CaseResult(seed, outputs=check.run_case(mdl, seed))
     except Exception as error:  # noqa: BLE001 -- any student error costs only this case
-        return CaseResult(seed, error=describe_exception(error))
+        return CaseResult(seed, error=f"raised {describe_exception(error)}")
 
 
 @dataclass
@@ -80,7 +80,7 @@ def judge(check: GradedCheck, results: list[CaseResult],
     problems: dict[str, list[str]] = {}
     for number, result in enumerate(results, start=first_case):
         if result.error is not None:
-            problem = f"raised {result.error}"
+            problem = result.error
         else:
             problem = check.verify(result.outputs) if check.verify else None
             if problem is None and check.golden:

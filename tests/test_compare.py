@@ -1,5 +1,6 @@
 """What a student reads when an output differs."""
 import numpy as np
+import pytest
 
 from autograder.checks import graded
 from autograder.compare import compare, compare_outputs, tolerance
@@ -65,10 +66,34 @@ def example(mdl, rng):
 
 def test_partial_credit_is_the_fraction_of_cases_passed_and_failures_are_grouped():
     good = {"x": np.zeros(2)}
-    results = [CaseResult(1, outputs=good), CaseResult(2, error="NotImplementedError"),
-               CaseResult(3, outputs={"x": np.ones(2)}), CaseResult(4, error="NotImplementedError")]
+    results = [CaseResult(1, outputs=good), CaseResult(2, error="raised NotImplementedError"),
+               CaseResult(3, outputs={"x": np.ones(2)}), CaseResult(4, error="raised NotImplementedError")]
     verdict = judge(example, results, [good] * 4)
     assert (verdict.passed, verdict.total, verdict.score) == (1, 4, 1.0)
     assert "cases 2 (seed 2), 4 (seed 4): raised NotImplementedError" in verdict.summary
     assert "case 3 (seed 3): 'x' differs" in verdict.summary
     assert verdict.summary.startswith("Check 9.1 example: 1 of 4 cases passed")
+
+
+def test_case_records_carry_every_shape_and_dtype_and_refuse_object_arrays():
+    import io
+    import json
+
+    from autograder.case_records import RecordError, read_records, write_record
+
+    outputs = {"scalar": np.float32(3.0), "empty": np.zeros((2, 0)), "ints": np.arange(6).reshape(2, 3),
+               "strided": np.arange(12.0).reshape(3, 4)[:, ::2], "flag": np.array(True)}
+    buffer = io.BytesIO()
+    write_record(buffer, 0, CaseResult(7, outputs=outputs))
+    write_record(buffer, 1, CaseResult(8, error="NotImplementedError"))
+    records = read_records(buffer.getvalue())
+    for name, value in outputs.items():
+        assert compare(name, np.asarray(value), records[0].outputs[name]) is None
+    assert records[1].error == "NotImplementedError" and records[1].seed == 8
+    assert list(read_records(buffer.getvalue()[:-1])) == [0]  # the last header is cut
+    truncated = buffer.getvalue()[:len(buffer.getvalue()) // 3]
+    assert set(read_records(truncated)) <= {0}
+    forged = json.dumps({"case": 0, "seed": 1, "error": None,
+                         "arrays": [["x", "|O", [1], 8]]}).encode() + b"\n" + bytes(8)
+    with pytest.raises(RecordError):
+        read_records(forged)

@@ -296,7 +296,8 @@ def test_a_crash_costs_only_the_checks_it_happens_in(grader, tmp_path):
     results = grade(root, folder)
     scores = {t["number"]: t["score"] for t in results["tests"]}
     assert scores == {"1.1": 2.0, "1.2": 2.0, "2.1": 0.0}
-    assert "exited early" in results["tests"][2]["output"] or "stopped" in results["tests"][2]["output"]
+    assert "did not finish: the process running your code exited with code 3" in \
+        results["tests"][2]["output"]
 
 
 # Malformed uploads: each gets a valid results.json, a message, and zero only for what it breaks.
@@ -370,3 +371,26 @@ def test_an_upload_with_no_package_says_what_it_holds(grader, tmp_path):
     (upload / "notes.txt").write_text("hi")
     results = grade(root, upload)
     assert results["score"] == 0 and "notes.txt" in results["output"]
+
+
+@root_only
+def test_a_grader_that_is_not_root_still_isolates_and_says_so(drill_zip):
+    import subprocess
+    import tempfile
+
+    user = SandboxUser.ensure()
+    root = Path(tempfile.mkdtemp(prefix="minidl-nonroot-"))
+    try:
+        prepare_root(drill_zip, root)
+        shutil.copytree(REFERENCE, root / "submission" / "minidl",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        user.own(root)
+        subprocess.run([str(root / "source" / "run_autograder")], check=True, timeout=300,
+                       user=user.uid, group=user.gid, extra_groups=[],
+                       env={**os.environ, "AUTOGRADER_ROOT": str(root)})
+        results = json.loads((root / "results" / "results.json").read_text())
+        jsonschema.validate(results, SCHEMA)
+        assert results["score"] == DRILL_POINTS
+        assert "not running as root" in results["output"]
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
