@@ -1,10 +1,10 @@
 """Run a student's code in a child process, as an unprivileged user, within resource limits.
 
 The grader never imports student code. A child (`autograder/child.py`) imports the package once
-and forks a fresh process per check; the grader reads back only plain files (JSON, and .npz
-with `allow_pickle=False`) that are regular, not links, of bounded size, and, where the grader
-is root, written by the sandbox user. When a check runs past its time, every process the
-student's code started is killed.
+and runs the checks it is sent, one at a time; the grader reads back only plain records (see
+case_records.py) from files that are regular, not links, of bounded size and, where the grader
+is root, written by the sandbox user. When a check runs past its time or the child dies, every
+process the student's code started is killed and a fresh child serves the next check.
 """
 from __future__ import annotations
 
@@ -143,7 +143,7 @@ def read_plain_file(path: Path, limit: int, owner: int | None,
 
 
 class Sandbox:
-    """The child process holding the student's imported package, and how to run checks in it."""
+    """The child process holding the student's imported package, and how checks run in it."""
 
     def __init__(self, package_dir: Path, work: Path, limits: Limits, user: SandboxUser | None):
         self.package_dir, self.work, self.limits, self.user = package_dir, work, limits, user
