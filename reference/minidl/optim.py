@@ -1,0 +1,71 @@
+"""Optimizers with PyTorch's update rules; steps change parameters in place, outside the graph."""
+from __future__ import annotations
+
+from .autograd import Tensor
+from .backends import array_api
+
+
+class Optimizer:
+    """Updates `params` from their `.grad` at each `step()`."""
+
+    def __init__(self, params):
+        self.params = list(params)
+        if not self.params:
+            raise ValueError(f"{type(self).__name__} got an empty parameter list")
+
+    def zero_grad(self) -> None:
+        for param in self.params:
+            param.grad = None
+
+    def step(self) -> None:
+        raise NotImplementedError()
+
+    def _gradients(self, weight_decay: float):
+        """(param, its data, its gradient plus weight_decay * data) for params with a gradient."""
+        for param in self.params:
+            if param.grad is not None:
+                data = param.realize_cached_data()
+                yield param, data, param.grad.realize_cached_data() + weight_decay * data
+
+
+class SGD(Optimizer):
+    """p -= lr * v, with v = momentum * v + (grad + weight_decay * p) (no dampening)."""
+
+    def __init__(self, params, lr: float = 0.01, momentum: float = 0.0, weight_decay: float = 0.0):
+        super().__init__(params)
+        self.lr, self.momentum, self.weight_decay = lr, momentum, weight_decay
+        self.velocity = {}
+
+    def step(self) -> None:
+        ### BEGIN SOLUTION hw2
+        for param, data, grad in self._gradients(self.weight_decay):
+            if self.momentum:
+                previous = self.velocity.get(id(param))
+                grad = grad if previous is None else self.momentum * previous + grad
+                self.velocity[id(param)] = grad
+            param.data = Tensor.make_const(data - self.lr * grad)
+        ### END SOLUTION
+
+
+class Adam(Optimizer):
+    """Adam with bias correction; weight decay is added to the gradient (L2), as PyTorch's Adam."""
+
+    def __init__(self, params, lr: float = 0.001, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0):
+        super().__init__(params)
+        self.lr, self.betas, self.eps, self.weight_decay = lr, betas, eps, weight_decay
+        self.t = 0
+        self.m, self.v = {}, {}
+
+    def step(self) -> None:
+        ### BEGIN SOLUTION hw2
+        self.t += 1
+        beta1, beta2 = self.betas
+        for param, data, grad in self._gradients(self.weight_decay):
+            key = id(param)
+            self.m[key] = beta1 * self.m.get(key, 0.0) + (1 - beta1) * grad
+            self.v[key] = beta2 * self.v.get(key, 0.0) + (1 - beta2) * grad * grad
+            m_hat = self.m[key] / (1 - beta1 ** self.t)
+            v_hat = self.v[key] / (1 - beta2 ** self.t)
+            param.data = Tensor.make_const(data - self.lr * m_hat / (array_api.sqrt(v_hat) + self.eps))
+        ### END SOLUTION
