@@ -18,7 +18,7 @@ help:
 	@echo "make release REVEAL=hw1           ... with hw1's solutions given to students"
 	@echo "make test                         the project's tests (what CI runs)"
 	@echo "make test-all                     ... including the slow ones"
-	@echo "make bench                        benchmarks against NumPy (and PyTorch if installed)"
+	@echo "make bench                        benchmarks against NumPy and PyTorch (installs CPU torch)"
 	@echo "make grade HW=hw1 SUBMISSION=X    grade a folder or zip with dist/hw1/autograder.zip"
 	@echo "make starter                      regenerate starter/ from reference/"
 	@echo "make clean                        remove dist/, .venv/ and caches"
@@ -45,7 +45,9 @@ test-all: $(STAMP)
 	$(PY) -m pytest tests
 
 bench: $(STAMP)
+	@$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install --quiet torch==2.13.0
 	$(PY) bench/autodiff.py
+	$(PY) bench/training.py
 	$(PY) bench/grading.py
 
 grade: $(STAMP)

@@ -31,6 +31,11 @@ class Assignment:
     def handout(self) -> Path:
         return self.folder / "handout.md"
 
+    @property
+    def notebook(self) -> Path:
+        """The nbgrader source notebook, solution cells marked (optional)."""
+        return self.folder / "notebook.ipynb"
+
     @classmethod
     def load(cls, folder: Path) -> "Assignment":
         path = folder / "assignment.toml"

@@ -3,14 +3,17 @@
 dist/<tag>/
   autograder.zip     for Gradescope: setup.sh and run_autograder at its root, the grading
                      runtime, every check and the secret-seed goldens; never reference code
-  student/           what students get: starter package, handout, visible checks and their
-                     public-seed goldens, and `python -m autograder.submit`
+  student/           what students get: starter package, handout, the student notebook
+                     (nbgrader generate_assignment), visible checks and their public-seed
+                     goldens, and `python -m autograder.submit`
   <tag>-student.zip  the same folder, zipped for the course page
 """
 from __future__ import annotations
 
 import secrets
 import shutil
+import subprocess
+import sys
 import tempfile
 import zipfile
 from pathlib import Path
@@ -86,9 +89,29 @@ def build_assignment(assignment: Assignment, reference, starter: Path, out: Path
                     student / "tests" / f"test_{assignment.tag}.py")
     shutil.copyfile(PACKAGE_DIR / "templates" / "conftest.py", student / "tests" / "conftest.py")
     shutil.copyfile(PACKAGE_DIR / "templates" / "pytest.ini", student / "pytest.ini")
-    (student / "requirements.txt").write_text("numpy\npytest\n", encoding="utf-8")
+    shutil.copyfile(PACKAGE_DIR / "templates" / "requirements-student.txt",
+                    student / "requirements.txt")
+    if assignment.notebook.is_file():
+        student_notebook(assignment, student / assignment.notebook.name)
     _zip_folder(student, out / f"{assignment.tag}-student.zip", prefix=f"{assignment.tag}/")
     return out
+
+
+def student_notebook(assignment: Assignment, target: Path) -> None:
+    """The student version of the assignment's nbgrader source notebook, by nbgrader itself."""
+    with tempfile.TemporaryDirectory() as course:
+        source = Path(course) / "source" / assignment.tag
+        source.mkdir(parents=True)
+        shutil.copyfile(assignment.notebook, source / assignment.notebook.name)
+        run = subprocess.run(
+            [sys.executable, "-m", "nbgrader", "generate_assignment", assignment.tag, "--no-db",
+             "--force", f"--CourseDirectory.root={course}"],
+            capture_output=True, text=True, cwd=course)
+        released = Path(course) / "release" / assignment.tag / assignment.notebook.name
+        if run.returncode != 0 or not released.is_file():
+            raise AssignmentError(f"nbgrader generate_assignment failed on "
+                                  f"{assignment.notebook}:\n{run.stderr[-3000:]}")
+        shutil.copyfile(released, target)
 
 
 def _copy_modules(names: list[str], target: Path) -> None:

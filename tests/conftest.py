@@ -47,14 +47,33 @@ def scores(checks, mdl, goldens) -> dict[str, float]:
     return result
 
 
+_cache: dict = {}
+
+
+def assignment_checks(tag: str):
+    """The assignment tagged `tag` and its checks, loaded once per session."""
+    if ("checks", tag) not in _cache:
+        assignment = find(ROOT / "assignments", tag)
+        _cache["checks", tag] = assignment, collect(assignment.checks_dir)
+    return _cache["checks", tag]
+
+
+def reference_goldens(tag: str, reference):
+    """The reference's goldens of every check of `tag` for GOLDEN_SEED, recorded once."""
+    if ("goldens", tag) not in _cache:
+        _, checks = assignment_checks(tag)
+        _cache["goldens", tag] = {c.name: record(c, reference, GOLDEN_SEED) for c in checks}
+    return _cache["goldens", tag]
+
+
 @pytest.fixture(scope="session")
 def hw1():
-    return find(ROOT / "assignments", "hw1")
+    return assignment_checks("hw1")[0]
 
 
 @pytest.fixture(scope="session")
-def hw1_checks(hw1):
-    return collect(hw1.checks_dir)
+def hw1_checks():
+    return assignment_checks("hw1")[1]
 
 
 @pytest.fixture(scope="session")
@@ -65,13 +84,24 @@ def reference():
 
 
 @pytest.fixture(scope="session")
-def hw1_goldens(hw1_checks, reference):
-    return {check.name: record(check, reference, GOLDEN_SEED) for check in hw1_checks}
+def hw1_goldens(reference):
+    return reference_goldens("hw1", reference)
+
+
+def built_release(tag: str, tmp_path_factory) -> Path:
+    """dist/<tag> built from this checkout into a temporary folder, once per session."""
+    if ("release", tag) not in _cache:
+        dist = tmp_path_factory.mktemp("dist")
+        (folder,) = release(ROOT, dist, secret_seed=GOLDEN_SEED, tags=[tag], progress=False)
+        _cache["release", tag] = folder
+    return _cache["release", tag]
 
 
 @pytest.fixture(scope="session")
 def hw1_release(tmp_path_factory):
-    """dist/hw1 built from this checkout into a temporary folder."""
-    dist = tmp_path_factory.mktemp("dist")
-    (folder,) = release(ROOT, dist, secret_seed=GOLDEN_SEED, tags=["hw1"], progress=False)
-    return folder
+    return built_release("hw1", tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def hw2_release(tmp_path_factory):
+    return built_release("hw2", tmp_path_factory)

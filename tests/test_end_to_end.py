@@ -100,3 +100,16 @@ def test_a_hanging_operator_times_out_and_costs_only_the_checks_that_use_it(
     lost = {t["number"]: t for t in results["tests"] if t["score"] < t["max_score"]}
     assert set(lost) == {"1.9", "3.9", "4.2"}
     assert "timed out after 3 s" in lost["1.9"]["output"]
+
+
+@pytest.mark.parametrize("package, full_marks", [(REFERENCE, True), (STARTER, False)])
+def test_hw2_zip_grades_the_reference_fully_and_the_starter_zero(hw2_release, tmp_path,
+                                                                  package, full_marks):
+    from conftest import assignment_checks
+
+    root = tmp_path / "root"
+    prepare_root(hw2_release / "autograder.zip", root)
+    results = grade(root, package)
+    total = sum(c.points for c in assignment_checks("hw2")[1])
+    assert results["score"] == (total if full_marks else 0)
+    assert len(results["tests"]) == len(assignment_checks("hw2")[1])

@@ -130,3 +130,19 @@ def test_release_of_the_same_sources_and_seed_is_byte_identical(tmp_path):
     first = release(ROOT, tmp_path / "a", secret_seed=7, tags=["hw1"], progress=False)[0]
     second = release(ROOT, tmp_path / "b", secret_seed=7, tags=["hw1"], progress=False)[0]
     assert (first / "autograder.zip").read_bytes() == (second / "autograder.zip").read_bytes()
+
+
+def test_hw2_bundle_has_its_notebook_requirements_and_passes_locally_on_the_reference(
+        hw2_release, tmp_path):
+    import shutil
+
+    student = hw2_release / "student"
+    assert (student / "notebook.ipynb").exists()
+    assert {"numpy", "tqdm", "matplotlib", "pytest"} <= set(
+        (student / "requirements.txt").read_text().split())
+    assert (student / "minidl" / "data" / "digits.csv.gz").exists()
+    assert (student / "minidl" / "data" / "DIGITS_ATTRIBUTION.md").exists()
+    bundle = tmp_path / "hw2"
+    shutil.copytree(student, bundle)
+    run = _student_pytest(bundle, REFERENCE)
+    assert run.returncode == 0, run.stdout[-3000:]

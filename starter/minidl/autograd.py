@@ -101,6 +101,19 @@ class Tensor:
         """The same data as a new leaf, cut off from the graph."""
         return Tensor.make_const(self.realize_cached_data())
 
+    @property
+    def data(self) -> "Tensor":
+        """The same data, detached from the graph."""
+        return self.detach()
+
+    @data.setter
+    def data(self, value: "Tensor") -> None:
+        """Replace this tensor's data in place (optimizers do), keeping shape and dtype."""
+        if value.shape != self.shape:
+            raise ValueError(f"cannot set data of shape {value.shape} into a tensor of shape "
+                             f"{self.shape}")
+        self.cached_data = value.realize_cached_data().astype(self.dtype, copy=False)
+
     def numpy(self):
         """The data as a NumPy array."""
         return cpu().to_numpy(self.realize_cached_data())

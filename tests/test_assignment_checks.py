@@ -1,14 +1,16 @@
-"""hw1's graded checks: the reference earns every point, the starter none, and every region
-and every plausible bug costs points."""
+"""Every assignment's graded checks: the reference earns every point, the starter none, and
+every solution region and plausible bug costs points."""
 import numpy as np
 import pytest
 
 from autograder.golden import record
 from autograder.strip import regions_in_tree, strip_source
-from conftest import REFERENCE, STARTER, load_implementation, make_variant, scores
 from autograder.implementation import unload
+from conftest import (REFERENCE, STARTER, assignment_checks, load_implementation, make_variant,
+                      reference_goldens, scores)
 
-HW1_REGIONS = [r for r in regions_in_tree(REFERENCE) if r.tag == "hw1"]
+TAGS = ["hw1", "hw2"]
+REGIONS = [r for r in regions_in_tree(REFERENCE) if r.tag in TAGS]
 
 
 def test_hw1_is_worth_at_least_30_points_over_checks_of_every_section(hw1_checks):
@@ -18,24 +20,35 @@ def test_hw1_is_worth_at_least_30_points_over_checks_of_every_section(hw1_checks
     assert any(c.verify is not None for c in hw1_checks), "hw1 needs a numerical gradient check"
 
 
+@pytest.mark.parametrize("tag", TAGS)
+def test_each_assignment_is_worth_at_least_30_points(tag):
+    _, checks = assignment_checks(tag)
+    assert sum(c.points for c in checks) >= 30
+
+
 @pytest.mark.parametrize("base_seed", [1, 2, 3, 4, 5])
-def test_reference_gets_full_marks_for_every_seed(hw1_checks, reference, base_seed):
-    goldens = {c.name: record(c, reference, base_seed) for c in hw1_checks}
+@pytest.mark.parametrize("tag", TAGS)
+def test_reference_gets_full_marks_for_every_seed(tag, reference, base_seed):
+    _, checks = assignment_checks(tag)
+    goldens = {c.name: record(c, reference, base_seed) for c in checks}
     again = load_implementation(REFERENCE)
     try:
-        got = scores(hw1_checks, again, goldens)
+        got = scores(checks, again, goldens)
     finally:
         unload(again.__name__)
-    assert got == {c.name: c.points for c in hw1_checks}
+    assert got == {c.name: c.points for c in checks}
 
 
-def test_starter_gets_zero_and_is_told_what_is_not_implemented(hw1_checks, hw1_goldens):
+@pytest.mark.parametrize("tag", TAGS)
+def test_starter_gets_zero_and_is_told_what_is_not_implemented(tag, reference):
     from autograder.verdict import judge, run_case
 
+    _, checks = assignment_checks(tag)
+    goldens = reference_goldens(tag, reference)
     starter = load_implementation(STARTER)
     try:
-        for check in hw1_checks:
-            golden = hw1_goldens[check.name]
+        for check in checks:
+            golden = goldens[check.name]
             verdict = judge(check, [run_case(check, starter, s) for s in golden.seeds],
                             golden.outputs)
             assert verdict.score == 0, check.name
@@ -45,18 +58,19 @@ def test_starter_gets_zero_and_is_told_what_is_not_implemented(hw1_checks, hw1_g
         unload(starter.__name__)
 
 
-@pytest.mark.parametrize("region", HW1_REGIONS,
-                         ids=[f"{r.path.split('minidl/')[1]}:{r.begin}" for r in HW1_REGIONS])
-def test_stripping_one_region_alone_loses_points(region, hw1_checks, hw1_goldens, tmp_path):
+@pytest.mark.parametrize("region", REGIONS,
+                         ids=[f"{r.tag}:{r.path.split('minidl/')[1]}:{r.begin}" for r in REGIONS])
+def test_stripping_one_region_alone_loses_points(region, reference, tmp_path):
     relative = region.path.split("minidl/", 1)[1]
     source = (REFERENCE / relative).read_text()
     make_variant(tmp_path, relative, source, strip_only(source, region))
+    _, checks = assignment_checks(region.tag)
     mdl = load_implementation(tmp_path / "minidl")
     try:
-        lost = _first_loss(hw1_checks, mdl, hw1_goldens)
+        lost = _first_loss(checks, mdl, reference_goldens(region.tag, reference))
     finally:
         unload(mdl.__name__)
-    assert lost, f"no check notices when {relative}:{region.begin} is stripped"
+    assert lost, f"no {region.tag} check notices when {relative}:{region.begin} is stripped"
 
 
 def strip_only(source, region):

@@ -1,0 +1,5 @@
+"""Datasets, the DataLoader and image transforms."""
+from .datasets import (DataFormatError, cifar10, digits, download, load_digits, mnist,
+                       read_cifar10_batch, read_idx)
+from .loader import ArrayDataset, DataLoader, Dataset
+from .transforms import Normalize, RandomCrop, RandomFlipHorizontal

@@ -1,0 +1,4 @@
+"""Layers, losses and the Module they are built from."""
+from .basic import (BatchNorm1d, Dropout, Flatten, Identity, LayerNorm1d, Linear, MSELoss, ReLU,
+                    Residual, Sequential, Sigmoid, SoftmaxLoss, Tanh)
+from .module import Module, Parameter

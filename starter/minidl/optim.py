@@ -1,0 +1,56 @@
+"""Optimizers with PyTorch's update rules; steps change parameters in place, outside the graph."""
+from __future__ import annotations
+
+from .autograd import Tensor
+from .backends import array_api
+
+
+class Optimizer:
+    """Updates `params` from their `.grad` at each `step()`."""
+
+    def __init__(self, params):
+        self.params = list(params)
+        if not self.params:
+            raise ValueError(f"{type(self).__name__} got an empty parameter list")
+
+    def zero_grad(self) -> None:
+        for param in self.params:
+            param.grad = None
+
+    def step(self) -> None:
+        raise NotImplementedError()
+
+    def _gradients(self, weight_decay: float):
+        """(param, its data, its gradient plus weight_decay * data) for params with a gradient."""
+        for param in self.params:
+            if param.grad is not None:
+                data = param.realize_cached_data()
+                yield param, data, param.grad.realize_cached_data() + weight_decay * data
+
+
+class SGD(Optimizer):
+    """p -= lr * v, with v = momentum * v + (grad + weight_decay * p) (no dampening)."""
+
+    def __init__(self, params, lr: float = 0.01, momentum: float = 0.0, weight_decay: float = 0.0):
+        super().__init__(params)
+        self.lr, self.momentum, self.weight_decay = lr, momentum, weight_decay
+        self.velocity = {}
+
+    def step(self) -> None:
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+class Adam(Optimizer):
+    """Adam with bias correction; weight decay is added to the gradient (L2), as PyTorch's Adam."""
+
+    def __init__(self, params, lr: float = 0.001, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0):
+        super().__init__(params)
+        self.lr, self.betas, self.eps, self.weight_decay = lr, betas, eps, weight_decay
+        self.t = 0
+        self.m, self.v = {}, {}
+
+    def step(self) -> None:
+        # YOUR CODE HERE
+        raise NotImplementedError()
