@@ -32,7 +32,7 @@ def compare(name: str, expected: np.ndarray, got: np.ndarray, rtol: float | None
         wrong = got != expected
         if not wrong.any():
             return None
-        return _value_message(name, expected, got, np.argwhere(wrong)[0], "differs")
+        return _value_message(name, expected, got, np.argwhere(wrong)[0])
     bad_got = ~np.isfinite(got) & np.isfinite(expected)
     if bad_got.any():
         index = tuple(int(i) for i in np.argwhere(bad_got)[0])
@@ -57,9 +57,9 @@ def compare(name: str, expected: np.ndarray, got: np.ndarray, rtol: float | None
             + _excerpt(expected, got, index))
 
 
-def _value_message(name, expected, got, index, verb: str) -> str:
+def _value_message(name, expected, got, index) -> str:
     index = tuple(int(i) for i in index)
-    return (f"'{name}' {verb} at index {index}: expected {expected[index]}, got {got[index]}\n"
+    return (f"'{name}' differs at index {index}: expected {expected[index]}, got {got[index]}\n"
             + _excerpt(expected, got, index))
 
 

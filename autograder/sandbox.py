@@ -225,7 +225,9 @@ class Sandbox:
                     if waited >= timeout else self._fate())
             self.stop()
         else:
-            fate = f"your code stopped the check early: {str(reply.get('stopped'))[:2000]}"
+            stopped = reply.get("stopped")
+            fate = (f"your code stopped the check early: {str(stopped)[:2000]}" if stopped
+                    else "its results went missing")
         owner = self.user.uid if self.user else None
         results = self._results(out, seeds, fate, owner)
         printed = _shown(read_plain_file(out / "output.txt", OUTPUT_SHOWN + 1, owner,
