@@ -146,3 +146,15 @@ def test_hw2_bundle_has_its_notebook_requirements_and_passes_locally_on_the_refe
     shutil.copytree(student, bundle)
     run = _student_pytest(bundle, REFERENCE)
     assert run.returncode == 0, run.stdout[-3000:]
+
+
+def test_reveal_publishes_one_assignments_solutions_and_keeps_the_rest_stripped(tmp_path):
+    from autograder.release import release
+
+    (folder,) = release(ROOT, tmp_path, reveal=frozenset({"hw1"}), secret_seed=3, tags=["hw2"],
+                        progress=False)
+    starter = folder / "student" / "minidl"
+    mathematic = (starter / "ops" / "mathematic.py").read_text()
+    assert "return a * b" in mathematic and "SOLUTION" not in mathematic
+    assert "raise NotImplementedError()" in (starter / "nn" / "basic.py").read_text()
+    assert "return a * b" not in (ROOT / "starter" / "minidl" / "ops" / "mathematic.py").read_text()
