@@ -64,9 +64,9 @@ def _grade(source: Path, upload: Path, results_path: Path) -> dict:
 
         def evaluate(check: GradedCheck) -> tuple[Verdict, str]:
             if problem:
-                first_line = problem.splitlines()[0]
-                return Verdict(check, 0, check.cases, [f"  not run: {first_line} (the message "
-                                                       "above the tests says more)"]), ""
+                first_line = problem.splitlines()[0].rstrip(":.")
+                return Verdict(check, 0, check.cases,
+                               [f"  {first_line} (see the message above the tests)"]), ""
             left = deadline - time.monotonic()
             if left < 1:
                 return Verdict(check, 0, check.cases, [
