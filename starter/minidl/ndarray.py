@@ -1,0 +1,319 @@
+"""NDArray: a strided view of a flat buffer on a device.
+
+Views (reshape of a compact array, permute, broadcast_to, indexing with integers and slices)
+only change shape, strides (in elements) and offset; `compact()` copies into row-major order.
+Every computation goes through the small set of primitives a backend module implements on
+flat buffers (see backends/numpy_backend.py), so a new device is one new module.
+"""
+from __future__ import annotations
+
+import math
+import operator
+from types import ModuleType
+
+import numpy as np
+
+SUPPORTED_DTYPES = ("float32", "float64")
+
+
+class BackendDevice:
+    """A device: a name and the backend module whose primitives compute on its buffers."""
+
+    def __init__(self, name: str, module: ModuleType):
+        self.name, self.module = name, module
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, BackendDevice) and self.name == other.name
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+    def __repr__(self) -> str:
+        return f"minidl.{self.name}()"
+
+    def empty(self, shape, dtype: str = "float32") -> "NDArray":
+        return NDArray.make(tuple(shape), device=self, dtype=dtype)
+
+    def full(self, shape, value: float, dtype: str = "float32") -> "NDArray":
+        array = self.empty(shape, dtype)
+        array.fill(value)
+        return array
+
+
+def compact_strides(shape: tuple[int, ...]) -> tuple[int, ...]:
+    """Row-major strides, in elements, of an array of `shape`."""
+    strides, step = [], 1
+    for n in reversed(shape):
+        strides.append(step)
+        step *= n
+    return tuple(reversed(strides))
+
+
+class NDArray:
+    """An n-dimensional array: `shape`, `strides` and `offset` over a device's flat buffer."""
+
+    def __init__(self, other, device: BackendDevice | None = None, dtype: str | None = None):
+        if isinstance(other, NDArray):
+            source = other.to(device or other.device)
+            if dtype is not None and dtype != other.dtype:
+                source = NDArray(source.numpy(), device=source.device, dtype=dtype)
+            self._become(source)
+            return
+        from .backends import default_device
+        device = device or default_device()
+        array = np.asarray(other)
+        if dtype is not None or str(array.dtype) not in SUPPORTED_DTYPES:
+            array = array.astype(dtype or "float32")  # floats keep their precision by default
+        if str(array.dtype) not in SUPPORTED_DTYPES:
+            raise TypeError(f"dtype {array.dtype} is not supported; use one of {SUPPORTED_DTYPES}")
+        result = NDArray.make(array.shape, device=device, dtype=str(array.dtype))
+        device.module.from_numpy(np.ascontiguousarray(array), result._handle)
+        self._become(result)
+
+    def _become(self, other: "NDArray") -> None:
+        self._shape, self._strides, self._offset = other._shape, other._strides, other._offset
+        self._device, self._handle, self._dtype = other._device, other._handle, other._dtype
+
+    @staticmethod
+    def make(shape: tuple[int, ...], strides: tuple[int, ...] | None = None,
+             device: BackendDevice | None = None, handle=None, offset: int = 0,
+             dtype: str = "float32") -> "NDArray":
+        """An array over `handle` (a new buffer when None), without copying."""
+        from .backends import default_device
+        array = NDArray.__new__(NDArray)
+        array._shape = tuple(int(n) for n in shape)
+        array._strides = compact_strides(array._shape) if strides is None else tuple(strides)
+        array._offset = offset
+        array._device = device or default_device()
+        array._dtype = str(dtype)
+        array._handle = handle if handle is not None else \
+            array._device.module.empty(math.prod(array._shape), array._dtype)
+        return array
+
+    shape = property(lambda self: self._shape)
+    strides = property(lambda self: self._strides)
+    offset = property(lambda self: self._offset)
+    device = property(lambda self: self._device)
+    dtype = property(lambda self: self._dtype)
+    ndim = property(lambda self: len(self._shape))
+    size = property(lambda self: math.prod(self._shape))
+
+    def __repr__(self) -> str:
+        return f"NDArray({self.numpy()!r}, device={self.device!r})"
+
+    def numpy(self) -> np.ndarray:
+        """A NumPy copy of the array."""
+        return self.device.module.to_numpy(self._handle, self._shape, self._strides,
+                                           self._offset)
+
+    def to(self, device: BackendDevice) -> "NDArray":
+        """The array on `device` (itself when already there)."""
+        return self if device == self.device else NDArray(self.numpy(), device=device)
+
+    def fill(self, value: float) -> None:
+        """Set every element of this (compact) array to `value`."""
+        self.device.module.fill(self._handle, value)
+
+    # Views and copies.
+
+    def is_compact(self) -> bool:
+        """Row-major and covering its whole buffer from offset 0."""
+        return (self._strides == compact_strides(self._shape) and self._offset == 0
+                and self.size == self.device.module.buffer_size(self._handle))
+
+    def compact(self) -> "NDArray":
+        """This array if compact, else a row-major copy."""
+        if self.is_compact():
+            return self
+        out = NDArray.make(self._shape, device=self.device, dtype=self.dtype)
+        self.device.module.compact(self._handle, out._handle, self._shape, self._strides,
+                                   self._offset)
+        return out
+
+    def as_strided(self, shape: tuple[int, ...], strides: tuple[int, ...],
+                   offset: int | None = None) -> "NDArray":
+        """A view of the same buffer with other shape, strides (and offset)."""
+        return NDArray.make(shape, strides, self.device, self._handle,
+                            self._offset if offset is None else offset, self.dtype)
+
+    def reshape(self, *shape) -> "NDArray":
+        """The same elements as `shape` (one entry may be -1); a view, so the array must be compact."""
+        shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+        if shape.count(-1) == 1:
+            known = math.prod(n for n in shape if n != -1)
+            shape = tuple(self.size // known if n == -1 and known else n for n in shape)
+        if math.prod(shape) != self.size:
+            raise ValueError(f"cannot reshape an array of shape {self.shape} ({self.size} "
+                             f"elements) into shape {shape}")
+        if self._strides != compact_strides(self._shape):
+            raise ValueError(f"reshape needs a compact array (shape {self.shape}, strides "
+                             f"{self.strides}); call .compact() first")
+        return self.as_strided(shape, compact_strides(shape))
+
+    def permute(self, axes: tuple[int, ...]) -> "NDArray":
+        """The axes reordered: axis i of the result is axis axes[i] of this array."""
+        if sorted(axes) != list(range(self.ndim)):
+            raise ValueError(f"permute needs a permutation of {tuple(range(self.ndim))}, got {axes}")
+        return self.as_strided(tuple(self._shape[a] for a in axes),
+                               tuple(self._strides[a] for a in axes))
+
+    def broadcast_to(self, shape: tuple[int, ...]) -> "NDArray":
+        """A view repeating axes of size 1 (and new leading axes) without copying."""
+        shape = tuple(shape)
+        extra = len(shape) - self.ndim
+        if extra < 0 or any(n != m and n != 1 for n, m in zip(self._shape, shape[extra:])):
+            raise ValueError(f"cannot broadcast shape {self.shape} to {shape}")
+        strides = (0,) * extra + tuple(0 if n != m else s for n, m, s in
+                                       zip(self._shape, shape[extra:], self._strides))
+        return self.as_strided(shape, strides)
+
+    def _view(self, index) -> "NDArray":
+        index = index if isinstance(index, tuple) else (index,)
+        if len(index) > self.ndim:
+            raise IndexError(f"too many indices ({len(index)}) for an array of shape {self.shape}")
+        index = index + (slice(None),) * (self.ndim - len(index))
+        shape, strides, offset = [], [], self._offset
+        for axis, (item, n, stride) in enumerate(zip(index, self._shape, self._strides)):
+            if isinstance(item, slice):
+                start, stop, step = item.indices(n)
+                shape.append(len(range(start, stop, step)))
+                strides.append(stride * step)
+                offset += start * stride
+            else:
+                position = operator.index(item)
+                if not -n <= position < n:
+                    raise IndexError(f"index {position} is out of bounds for axis {axis} of "
+                                     f"size {n} (shape {self.shape})")
+                offset += (position % n) * stride
+        return self.as_strided(tuple(shape), tuple(strides), offset)
+
+    def __getitem__(self, index) -> "NDArray":
+        """A view: integers drop their axis, slices (with steps, negative too) keep it."""
+        return self._view(index)
+
+    def __setitem__(self, index, value) -> None:
+        """Write an array (of the view's shape) or a scalar into the indexed view, in place."""
+        view = self._view(index)
+        module = self.device.module
+        if isinstance(value, NDArray):
+            if value.shape != view.shape:
+                raise ValueError(f"cannot assign an array of shape {value.shape} to a view of "
+                                 f"shape {view.shape}")
+            module.ewise_setitem(value.to(self.device).compact()._handle, view._handle,
+                                 view.shape, view.strides, view.offset)
+        else:
+            module.scalar_setitem(view.size, float(value), view._handle, view.shape,
+                                  view.strides, view.offset)
+
+    # Elementwise operations (operands of one shape, or an array and a scalar).
+
+    def _elementwise(self, other, ewise: str, scalar: str) -> "NDArray":
+        out = NDArray.make(self.shape, device=self.device, dtype=self.dtype)
+        module = self.device.module
+        if isinstance(other, NDArray):
+            if other.shape != self.shape:
+                raise ValueError(f"{ewise}: shapes {self.shape} and {other.shape} differ "
+                                 "(broadcast_to one of them first)")
+            if other.device != self.device:
+                raise ValueError(f"{ewise}: arrays on {self.device} and {other.device}")
+            getattr(module, ewise)(self.compact()._handle, other.compact()._handle, out._handle)
+        else:
+            getattr(module, scalar)(self.compact()._handle, float(other), out._handle)
+        return out
+
+    def _unary(self, name: str) -> "NDArray":
+        out = NDArray.make(self.shape, device=self.device, dtype=self.dtype)
+        getattr(self.device.module, name)(self.compact()._handle, out._handle)
+        return out
+
+    def __add__(self, other):
+        return self._elementwise(other, "ewise_add", "scalar_add")
+
+    def __sub__(self, other):
+        return self + (-other)
+
+    def __rsub__(self, other):
+        return (-self) + other
+
+    def __mul__(self, other):
+        return self._elementwise(other, "ewise_mul", "scalar_mul")
+
+    def __truediv__(self, other):
+        return self._elementwise(other, "ewise_div", "scalar_div")
+
+    def __rtruediv__(self, other):
+        return self ** -1.0 * other
+
+    def __neg__(self):
+        return self * -1.0
+
+    def __pow__(self, exponent: float):
+        return self._elementwise(exponent, "ewise_power", "scalar_power")
+
+    def maximum(self, other):
+        return self._elementwise(other, "ewise_maximum", "scalar_maximum")
+
+    def __eq__(self, other):  # noqa: D105 -- elementwise, as NumPy's
+        return self._elementwise(other, "ewise_eq", "scalar_eq")
+
+    def __ge__(self, other):
+        return self._elementwise(other, "ewise_ge", "scalar_ge")
+
+    def __ne__(self, other):
+        return 1 - (self == other)
+
+    def __gt__(self, other):
+        return (self >= other) * (self != other)
+
+    def __lt__(self, other):
+        return 1 - (self >= other)
+
+    def __le__(self, other):
+        return 1 - (self > other)
+
+    __radd__ = __add__
+    __rmul__ = __mul__
+    __hash__ = None
+
+    def log(self):
+        return self._unary("ewise_log")
+
+    def exp(self):
+        return self._unary("ewise_exp")
+
+    def tanh(self):
+        return self._unary("ewise_tanh")
+
+    # Reductions and matrix products.
+
+    def _reduce(self, axis, keepdims: bool, primitive: str) -> "NDArray":
+        if axis is None:
+            flat = self.compact().reshape(1, self.size)
+            out = flat._reduce(1, False, primitive)
+            return out.reshape((1,) * self.ndim) if keepdims else out.reshape(())
+        axes = (axis,) if isinstance(axis, int) else tuple(axis)
+        result = self
+        for a in sorted((a % self.ndim for a in axes), reverse=True):
+            order = tuple(i for i in range(result.ndim) if i != a) + (a,)
+            moved = result.permute(order).compact()
+            out = NDArray.make(moved.shape[:-1], device=self.device, dtype=self.dtype)
+            getattr(self.device.module, primitive)(moved._handle, out._handle, moved.shape[-1])
+            result = out.reshape(out.shape[:a] + (1,) + out.shape[a:]) if keepdims else out
+        return result
+
+    def sum(self, axis=None, keepdims: bool = False) -> "NDArray":
+        return self._reduce(axis, keepdims, "reduce_sum")
+
+    def max(self, axis=None, keepdims: bool = False) -> "NDArray":
+        return self._reduce(axis, keepdims, "reduce_max")
+
+    def __matmul__(self, other: "NDArray") -> "NDArray":
+        """2-D matrix product."""
+        if self.ndim != 2 or other.ndim != 2 or self.shape[1] != other.shape[0]:
+            raise ValueError(f"matmul: cannot multiply shapes {self.shape} and {other.shape}")
+        m, n = self.shape
+        p = other.shape[1]
+        out = NDArray.make((m, p), device=self.device, dtype=self.dtype)
+        self.device.module.matmul(self.compact()._handle, other.compact()._handle, out._handle,
+                                  m, n, p)
+        return out

@@ -1,0 +1,149 @@
+"""The strided NDArray on every CPU device, against NumPy."""
+import numpy as np
+import pytest
+
+from autograder.implementation import load_package
+from conftest import REFERENCE
+
+# Under its own name: Numba's on-disk cache records the module name of the kernels it compiled.
+mdl = load_package(REFERENCE, "minidl")
+NDArray = mdl.ndarray.NDArray
+DEVICES = ["cpu", "cpu_numba"]
+rng = np.random.default_rng(0)
+
+
+@pytest.fixture(params=DEVICES)
+def device(request):
+    return mdl.backends.device(request.param)
+
+
+def _pair(device, shape, dtype="float32"):
+    array = rng.standard_normal(shape).astype(dtype)
+    return array, NDArray(array, device=device)
+
+
+def test_views_share_the_buffer_and_only_change_metadata(device):
+    array, a = _pair(device, (4, 5, 6))
+    for view, expected in [
+        (a.permute((2, 0, 1)), array.transpose(2, 0, 1)),
+        (a[1:3, ::2, -1], array[1:3, ::2, -1]),
+        (a[::-1, 1, 2:5], array[::-1, 1, 2:5]),
+        (a[:, :1].broadcast_to((3, 4, 5, 6)), np.broadcast_to(array[:, :1], (3, 4, 5, 6))),
+        (a.reshape(20, 6), array.reshape(20, 6)),
+        (a.reshape(-1), array.reshape(-1)),
+    ]:
+        assert view._handle is a._handle
+        np.testing.assert_array_equal(view.numpy(), expected)
+    view = a.permute((2, 0, 1))
+    assert view.strides == (1, 30, 6) and view.offset == 0 and not view.is_compact()
+    assert a[2, 1:].offset == 2 * 30 + 6 and a[2, 1:].strides == (6, 1)
+
+
+def test_compact_copies_only_what_is_not_compact(device):
+    array, a = _pair(device, (3, 7))
+    assert a.compact() is a
+    view = a[:, 1:6:2]
+    compacted = view.compact()
+    assert compacted._handle is not a._handle and compacted.is_compact()
+    assert compacted.strides == (3, 1)
+    np.testing.assert_array_equal(compacted.numpy(), array[:, 1:6:2])
+
+
+def test_reshape_errors_name_the_shapes(device):
+    _, a = _pair(device, (2, 3))
+    with pytest.raises(ValueError, match=r"shape \(2, 3\).*into shape \(4, 2\)"):
+        a.reshape(4, 2)
+    with pytest.raises(ValueError, match="compact"):
+        a.permute((1, 0)).reshape(6)
+    with pytest.raises(ValueError, match=r"broadcast shape \(2, 3\) to \(2, 4\)"):
+        a.broadcast_to((2, 4))
+    with pytest.raises(IndexError, match=r"index 5 is out of bounds for axis 1 of size 3"):
+        a[0, 5]
+
+
+def test_setitem_writes_arrays_and_scalars_through_views(device):
+    array, a = _pair(device, (5, 6))
+    values, v = _pair(device, (3, 2))
+    a[1:4, ::3] = v
+    a[0] = 7.0
+    a[:, -1] = 0.5
+    array[1:4, ::3] = values
+    array[0] = 7.0
+    array[:, -1] = 0.5
+    np.testing.assert_array_equal(a.numpy(), array)
+    with pytest.raises(ValueError, match=r"shape \(2, 2\) to a view of shape \(3, 2\)"):
+        a[1:4, ::3] = NDArray(np.zeros((2, 2)), device=device)
+
+
+@pytest.mark.parametrize("shape", [(1,), (7,), (13, 1), (3, 64, 5), (129, 67)])
+def test_elementwise_operations_match_numpy_on_odd_and_strided_shapes(device, shape):
+    x, a = _pair(device, shape)
+    y, b = _pair(device, shape)
+    positive = np.abs(x) + 0.5
+    p = NDArray(positive, device=device)
+    cases = [
+        (a + b, x + y), (a - b, x - y), (a * b, x * y), (a / (b * b + 1), x / (y * y + 1)),
+        (a + 2.5, x + 2.5), (3.0 - a, 3.0 - x), (a * -2, x * -2), (a / 4, x / 4),
+        (2.0 / p, 2.0 / positive), (p ** 1.5, positive ** 1.5), (p ** b, positive ** y),
+        (a.maximum(b), np.maximum(x, y)), (a.maximum(0.1), np.maximum(x, 0.1)),
+        ((a == a) * 1.0, np.ones(shape)), (a >= b, (x >= y) * 1.0), (a >= 0, (x >= 0) * 1.0),
+        (p.log(), np.log(positive)), (a.exp(), np.exp(x)), (a.tanh(), np.tanh(x)), (-a, -x),
+    ]
+    for got, expected in cases:
+        assert got.shape == shape and got.dtype == "float32"
+        np.testing.assert_allclose(got.numpy(), expected, rtol=1e-5, atol=1e-6)
+    strided = a.permute(tuple(reversed(range(len(shape)))))
+    np.testing.assert_allclose((strided * 2).numpy(), x.T * 2, rtol=1e-6)
+
+
+def test_elementwise_operands_must_share_shape_and_device(device):
+    _, a = _pair(device, (2, 3))
+    with pytest.raises(ValueError, match=r"\(2, 3\) and \(3, 2\) differ"):
+        a + NDArray(np.zeros((3, 2)), device=device)
+    other = mdl.backends.device(next(d for d in DEVICES if d != device.name))
+    with pytest.raises(ValueError, match="arrays on"):
+        a + NDArray(np.zeros((2, 3)), device=other)
+
+
+@pytest.mark.parametrize("axis", [None, 0, 1, 2, -1, (0, 2)])
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_reductions_match_numpy(device, axis, keepdims):
+    x, a = _pair(device, (5, 1, 7))
+    strided = a[::-1]
+    np.testing.assert_allclose(a.sum(axis, keepdims).numpy(), x.sum(axis, keepdims=keepdims),
+                               rtol=1e-5, atol=1e-5)
+    np.testing.assert_array_equal(strided.max(axis, keepdims).numpy(),
+                                  x[::-1].max(axis, keepdims=keepdims))
+
+
+@pytest.mark.parametrize("m, n, p", [(1, 1, 1), (7, 13, 5), (64, 64, 64), (65, 130, 67)])
+def test_matmul_matches_numpy_on_sizes_around_the_tile(device, m, n, p):
+    x, a = _pair(device, (m, n))
+    y, b = _pair(device, (n, p))
+    np.testing.assert_allclose((a @ b).numpy(), x @ y, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose((a @ b.permute((1, 0)).compact().permute((1, 0))).numpy(), x @ y,
+                               rtol=1e-4, atol=1e-4)
+
+
+def test_float64_is_kept(device):
+    x, a = _pair(device, (3, 4), "float64")
+    out = (a * 2 + 1).exp().sum(1)
+    assert out.dtype == "float64"
+    np.testing.assert_allclose(out.numpy(), np.exp(x * 2 + 1).sum(1), rtol=1e-12)
+
+
+def test_arrays_move_between_devices():
+    x = rng.standard_normal((3, 5)).astype("float32")
+    a = NDArray(x, device=mdl.backends.device("cpu"))
+    moved = a[:, 1:].to(mdl.backends.device("cpu_numba"))
+    assert moved.device.name == "cpu_numba"
+    np.testing.assert_array_equal(moved.numpy(), x[:, 1:])
+    assert a.to(a.device) is a
+
+
+def test_default_device_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("MINIDL_DEVICE", "cpu_numba")
+    assert NDArray([1.0, 2.0]).device.name == "cpu_numba"
+    monkeypatch.setenv("MINIDL_DEVICE", "tpu")
+    with pytest.raises(ValueError, match="unknown device 'tpu'"):
+        NDArray([1.0])
