@@ -2,10 +2,19 @@
 import numpy as np
 import pytest
 
-from conftest import REFERENCE, load_implementation
+from autograder.implementation import load_package
+from conftest import REFERENCE
 
-mdl = load_implementation(REFERENCE)
+# Under its own name: Numba's on-disk cache records the module name of the kernels it compiled.
+mdl = load_package(REFERENCE, "minidl")
 rng = np.random.default_rng(0)
+
+
+@pytest.fixture(autouse=True, params=["cpu", "cpu_numba"])
+def device(request, monkeypatch):
+    """Every test here runs once on each CPU device (the default device of new tensors)."""
+    monkeypatch.setenv("MINIDL_DEVICE", request.param)
+    return mdl.backends.device(request.param)
 
 
 def numerical_gradient(f, x, eps=1e-6):
@@ -173,3 +182,14 @@ def test_max_shares_the_gradient_among_ties():
     x = mdl.Tensor([[1.0, 3.0, 3.0]], requires_grad=True)
     x.max(1).sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), [[0.0, 0.5, 0.5]])
+
+
+def test_tensors_live_on_the_default_device_and_move_explicitly(device):
+    x = mdl.Tensor([[1.0, 2.0]], requires_grad=True)
+    assert x.device == device and (x * 2).device == device
+    other = mdl.cpu() if device != mdl.cpu() else mdl.cpu_numba()
+    moved = x.to(other)
+    assert moved.device == other and moved.requires_grad and moved.is_leaf()
+    np.testing.assert_array_equal(moved.numpy(), x.numpy())
+    with pytest.raises(ValueError, match=f"{device.name}.*{other.name}"):
+        x + moved

@@ -16,20 +16,25 @@ import numpy as np
 SUPPORTED_DTYPES = ("float32", "float64")
 
 
-class BackendDevice:
+class Device:
     """A device: a name and the backend module whose primitives compute on its buffers."""
 
     def __init__(self, name: str, module: ModuleType):
         self.name, self.module = name, module
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, BackendDevice) and self.name == other.name
+        return isinstance(other, Device) and self.name == other.name
 
     def __hash__(self) -> int:
         return hash(self.name)
 
     def __repr__(self) -> str:
         return f"minidl.{self.name}()"
+
+    def array(self, data, dtype: str = "float32") -> "NDArray":
+        """A new array of `dtype` on this device holding `data` (lists, scalars or arrays)."""
+        return NDArray(data.numpy() if isinstance(data, NDArray) else data, device=self,
+                       dtype=dtype)
 
     def empty(self, shape, dtype: str = "float32") -> "NDArray":
         return NDArray.make(tuple(shape), device=self, dtype=dtype)
@@ -38,6 +43,11 @@ class BackendDevice:
         array = self.empty(shape, dtype)
         array.fill(value)
         return array
+
+
+def _default_device() -> Device:
+    from .backends import default_device  # backends import this module: resolved at call time
+    return default_device()
 
 
 def compact_strides(shape: tuple[int, ...]) -> tuple[int, ...]:
@@ -52,15 +62,14 @@ def compact_strides(shape: tuple[int, ...]) -> tuple[int, ...]:
 class NDArray:
     """An n-dimensional array: `shape`, `strides` and `offset` over a device's flat buffer."""
 
-    def __init__(self, other, device: BackendDevice | None = None, dtype: str | None = None):
+    def __init__(self, other, device: Device | None = None, dtype: str | None = None):
         if isinstance(other, NDArray):
             source = other.to(device or other.device)
             if dtype is not None and dtype != other.dtype:
                 source = NDArray(source.numpy(), device=source.device, dtype=dtype)
             self._become(source)
             return
-        from .backends import default_device
-        device = device or default_device()
+        device = device or _default_device()
         array = np.asarray(other)
         if dtype is not None or str(array.dtype) not in SUPPORTED_DTYPES:
             array = array.astype(dtype or "float32")  # floats keep their precision by default
@@ -73,19 +82,21 @@ class NDArray:
     def _become(self, other: "NDArray") -> None:
         self._shape, self._strides, self._offset = other._shape, other._strides, other._offset
         self._device, self._handle, self._dtype = other._device, other._handle, other._dtype
+        self._compact = other._compact
 
     @staticmethod
     def make(shape: tuple[int, ...], strides: tuple[int, ...] | None = None,
-             device: BackendDevice | None = None, handle=None, offset: int = 0,
+             device: Device | None = None, handle=None, offset: int = 0,
              dtype: str = "float32") -> "NDArray":
         """An array over `handle` (a new buffer when None), without copying."""
-        from .backends import default_device
         array = NDArray.__new__(NDArray)
-        array._shape = tuple(int(n) for n in shape)
+        array._shape = tuple(map(int, shape))
         array._strides = compact_strides(array._shape) if strides is None else tuple(strides)
         array._offset = offset
-        array._device = device or default_device()
+        array._device = device or _default_device()
         array._dtype = str(dtype)
+        # A new buffer is compact by construction; a view is checked when first asked.
+        array._compact = True if handle is None else None
         array._handle = handle if handle is not None else \
             array._device.module.empty(math.prod(array._shape), array._dtype)
         return array
@@ -106,9 +117,17 @@ class NDArray:
         return self.device.module.to_numpy(self._handle, self._shape, self._strides,
                                            self._offset)
 
-    def to(self, device: BackendDevice) -> "NDArray":
+    def to(self, device: Device) -> "NDArray":
         """The array on `device` (itself when already there)."""
         return self if device == self.device else NDArray(self.numpy(), device=device)
+
+    def astype(self, dtype: str) -> "NDArray":
+        """This array if already of `dtype`, else a converted copy."""
+        return self if dtype == self.dtype else NDArray(self.numpy(), device=self.device,
+                                                        dtype=dtype)
+
+    def item(self) -> float:
+        return self.numpy().item()
 
     def fill(self, value: float) -> None:
         """Set every element of this (compact) array to `value`."""
@@ -118,8 +137,10 @@ class NDArray:
 
     def is_compact(self) -> bool:
         """Row-major and covering its whole buffer from offset 0."""
-        return (self._strides == compact_strides(self._shape) and self._offset == 0
-                and self.size == self.device.module.buffer_size(self._handle))
+        if self._compact is None:
+            self._compact = (self._strides == compact_strides(self._shape) and self._offset == 0
+                             and self.size == self.device.module.buffer_size(self._handle))
+        return self._compact
 
     def compact(self) -> "NDArray":
         """This array if compact, else a row-major copy."""

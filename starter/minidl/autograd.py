@@ -4,7 +4,8 @@ from __future__ import annotations
 import contextlib
 from typing import Iterator, Sequence
 
-from .backends import array_api, cpu, Device
+from .backends import Device, array_api, default_device
+from .ndarray import NDArray
 
 _grad_enabled = True
 
@@ -61,7 +62,7 @@ class Tensor:
                  requires_grad: bool = False):
         if isinstance(data, Tensor):
             data = data.realize_cached_data()
-        device = device or cpu()
+        device = device or (data.device if isinstance(data, NDArray) else default_device())
         self._init(None, (), device.array(data, dtype), requires_grad)
 
     def _init(self, op: Op | None, inputs: tuple["Tensor", ...], data, requires_grad: bool):
@@ -112,11 +113,11 @@ class Tensor:
         if value.shape != self.shape:
             raise ValueError(f"cannot set data of shape {value.shape} into a tensor of shape "
                              f"{self.shape}")
-        self.cached_data = value.realize_cached_data().astype(self.dtype, copy=False)
+        self.cached_data = value.realize_cached_data().to(self.device).astype(self.dtype)
 
     def numpy(self):
-        """The data as a NumPy array."""
-        return cpu().to_numpy(self.realize_cached_data())
+        """A NumPy copy of the data."""
+        return self.realize_cached_data().numpy()
 
     def item(self) -> float:
         """The value of a one-element tensor as a Python number."""
@@ -136,7 +137,13 @@ class Tensor:
 
     @property
     def device(self) -> Device:
-        return cpu()
+        return self.realize_cached_data().device
+
+    def to(self, device: Device) -> "Tensor":
+        """The same values on `device`, as a new leaf (itself when already there)."""
+        if device == self.device:
+            return self
+        return Tensor.make_const(self.realize_cached_data().to(device), self.requires_grad)
 
     def backward(self, out_grad: "Tensor | None" = None, create_graph: bool = False) -> None:
         """Accumulate d(self)/d(leaf) into the `.grad` of every leaf that requires it.
@@ -145,7 +152,7 @@ class Tensor:
         themselves differentiable.
         """
         if out_grad is None:
-            out_grad = Tensor.make_const(array_api.ones(self.shape, dtype=self.dtype))
+            out_grad = Tensor.make_const(self.device.full(self.shape, 1.0, self.dtype))
         elif out_grad.shape != self.shape:
             raise ValueError(f"backward: out_grad has shape {out_grad.shape}, "
                              f"but the tensor has shape {self.shape}")
@@ -157,7 +164,7 @@ class Tensor:
 
     def __repr__(self) -> str:
         grad = ", requires_grad=True" if self.requires_grad else ""
-        return f"Tensor({self.numpy()!r}{grad})"
+        return f"Tensor({self.numpy()!r}, device={self.device!r}{grad})"
 
     def __len__(self) -> int:
         return self.shape[0]

@@ -1,42 +1,11 @@
-"""The reference backend: arrays are NumPy arrays on the CPU."""
+"""The reference backend: NDArray primitives on flat NumPy buffers (`minidl.cpu()`)."""
 from __future__ import annotations
 
 import numpy
 
-array_api = numpy
+# Strides are in elements. This module is the reference semantics every other backend must
+# reproduce.
 
-_SUPPORTED_DTYPES = ("float32", "float64")
-
-
-class Device:
-    """Where a tensor's data lives and how it is created there."""
-
-    name = "cpu"
-
-    def array(self, data, dtype: str = "float32") -> numpy.ndarray:
-        """A fresh array of `dtype` holding `data` (nested lists, scalars or arrays)."""
-        if str(dtype) not in _SUPPORTED_DTYPES:
-            raise TypeError(f"dtype {dtype!r} is not supported; use one of {_SUPPORTED_DTYPES}")
-        return numpy.array(data, dtype=dtype)
-
-    def to_numpy(self, data) -> numpy.ndarray:
-        """The data as a NumPy array (0-d arrays stay arrays, not NumPy scalars)."""
-        return numpy.asarray(data)
-
-    def __repr__(self) -> str:
-        return f"minidl.{self.name}()"
-
-
-_CPU = Device()
-
-
-def cpu() -> Device:
-    """The NumPy CPU device, the reference semantics for every other device."""
-    return _CPU
-
-
-# Primitives of the strided NDArray (see ndarray.py) on flat NumPy buffers; strides are in
-# elements. This module is the reference semantics every other backend must reproduce.
 
 def empty(size: int, dtype: str) -> numpy.ndarray:
     return numpy.empty(size, dtype=dtype)
@@ -52,7 +21,7 @@ def from_numpy(array: numpy.ndarray, out: numpy.ndarray) -> None:
 
 def _strided(buffer: numpy.ndarray, shape, strides, offset: int) -> numpy.ndarray:
     item = buffer.itemsize
-    return numpy.lib.stride_tricks.as_strided(buffer[offset:], shape, [s * item for s in strides])
+    return numpy.ndarray(shape, buffer.dtype, buffer, offset * item, [s * item for s in strides])
 
 
 def to_numpy(buffer: numpy.ndarray, shape, strides, offset: int) -> numpy.ndarray:

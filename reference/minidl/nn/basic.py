@@ -114,7 +114,7 @@ class Dropout(Module):
         if not self.training or self.p == 0:
             return x
         keep = init.rand(*x.shape, dtype=x.dtype).numpy() >= self.p
-        return x * Tensor(keep / (1 - self.p), dtype=x.dtype)
+        return x * Tensor(keep / (1 - self.p), device=x.device, dtype=x.dtype)
         ### END SOLUTION
 
     def extra_repr(self) -> str:
@@ -203,7 +203,7 @@ class SoftmaxLoss(Module):
         batch, classes = logits.shape
         labels = _labels(y, batch, classes)
         ### BEGIN SOLUTION hw2
-        onehot = Tensor(np.eye(classes)[labels], dtype=logits.dtype)
+        onehot = Tensor(np.eye(classes)[labels], device=logits.device, dtype=logits.dtype)
         return (ops.logsumexp(logits, axes=1) - (logits * onehot).sum(1)).sum() / batch
         ### END SOLUTION
 

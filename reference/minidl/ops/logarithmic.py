@@ -16,7 +16,8 @@ class LogSumExp(Op):
         ### BEGIN SOLUTION hw1
         axes = _axes_tuple(self.axes, z.ndim)
         top = array_api.max(z, axis=axes, keepdims=True)
-        total = array_api.sum(array_api.exp(z - top), axis=axes, keepdims=True)
+        shifted = z - array_api.broadcast_to(top, z.shape)
+        total = array_api.sum(array_api.exp(shifted), axis=axes, keepdims=True)
         return array_api.squeeze(array_api.log(total) + top, axis=axes)
         ### END SOLUTION
 

@@ -204,7 +204,7 @@ class ReLU(Op):
     def gradient(self, out_grad, node):
         ### BEGIN SOLUTION hw1
         positive = node.inputs[0].realize_cached_data() > 0
-        return out_grad * Tensor.make_const(positive.astype(node.dtype))
+        return out_grad * Tensor.make_const(positive)
         ### END SOLUTION
 
 
@@ -241,7 +241,7 @@ class MatMul(Op):
 
     def compute(self, a, b):
         ### BEGIN SOLUTION hw1
-        return a @ b
+        return array_api.matmul(a, b)
         ### END SOLUTION
 
     def gradient(self, out_grad, node):
@@ -289,11 +289,12 @@ class Max(Op):
         ### BEGIN SOLUTION hw1
         a = node.inputs[0].realize_cached_data()
         axes = _axes_tuple(self.axes, a.ndim)
-        is_max = a == array_api.max(a, axis=axes, keepdims=True)
-        share = is_max / array_api.sum(is_max, axis=axes, keepdims=True)
+        top = array_api.max(a, axis=axes, keepdims=True)
+        is_max = a == array_api.broadcast_to(top, a.shape)
+        ties = array_api.sum(is_max, axis=axes, keepdims=True)
+        share = is_max / array_api.broadcast_to(ties, a.shape)
         kept = _kept_shape(a.shape, axes)
-        return out_grad.reshape(kept).broadcast_to(a.shape) * Tensor.make_const(
-            share.astype(a.dtype))
+        return out_grad.reshape(kept).broadcast_to(a.shape) * Tensor.make_const(share)
         ### END SOLUTION
 
 

@@ -1,33 +1,43 @@
-"""The seam between operators and array storage.
+"""Devices and the seam between operators and array storage.
 
-Operators compute only through `array_api` and place data only through a `Device`; the
-strided NDArray (ndarray.py) and its devices below are what will stand behind these two names.
+Operators compute only on NDArray, through `array_api`'s NumPy-like functions and the array
+operators; each device is a backend module implementing NDArray's primitives.
 """
 from __future__ import annotations
 
 import importlib
 import os
 
-from ..ndarray import BackendDevice
-from .numpy_backend import Device, array_api, cpu
+from ..ndarray import Device
+from . import array_api
 
 _MODULES = {"cpu": "numpy_backend", "cpu_numba": "numba_backend"}
-_devices: dict[str, BackendDevice] = {}
+_devices: dict[str, Device] = {}
 
 
-def device(name: str) -> BackendDevice:
+def device(name: str) -> Device:
     """The NDArray device called `name` ("cpu": NumPy, "cpu_numba": Numba kernels)."""
     if name not in _MODULES:
         raise ValueError(f"unknown device {name!r}; choose one of {sorted(_MODULES)}")
     if name not in _devices:
-        _devices[name] = BackendDevice(name, importlib.import_module(f".{_MODULES[name]}",
+        _devices[name] = Device(name, importlib.import_module(f".{_MODULES[name]}",
                                                                      __name__))
     return _devices[name]
 
 
-def default_device() -> BackendDevice:
+def cpu() -> Device:
+    """The CPU through NumPy: the reference semantics of every other device."""
+    return device("cpu")
+
+
+def cpu_numba() -> Device:
+    """The CPU through parallel kernels compiled by Numba."""
+    return device("cpu_numba")
+
+
+def default_device() -> Device:
     """The device named by the MINIDL_DEVICE environment variable (default "cpu")."""
     return device(os.environ.get("MINIDL_DEVICE", "cpu"))
 
 
-__all__ = ["Device", "array_api", "cpu", "default_device", "device"]
+__all__ = ["Device", "array_api", "cpu", "cpu_numba", "default_device", "device"]

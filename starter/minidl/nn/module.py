@@ -94,7 +94,7 @@ class Module:
             if value.shape != tensor.shape:
                 raise ValueError(f"load_state_dict: {name} has shape {value.shape} in the state "
                                  f"dict but {tensor.shape} in the model")
-            tensor.data = Tensor(value, dtype=tensor.dtype)
+            tensor.data = Tensor(value, device=tensor.device, dtype=tensor.dtype)
 
     def extra_repr(self) -> str:
         return ""
