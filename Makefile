@@ -48,6 +48,7 @@ bench: $(STAMP)
 	@$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install --quiet torch==2.13.0
 	$(PY) bench/autodiff.py
 	$(PY) bench/training.py
+	$(PY) bench/backend.py
 	$(PY) bench/grading.py
 
 grade: $(STAMP)

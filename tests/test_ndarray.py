@@ -116,8 +116,8 @@ def test_reductions_match_numpy(device, axis, keepdims):
                                   x[::-1].max(axis, keepdims=keepdims))
 
 
-@pytest.mark.parametrize("m, n, p", [(1, 1, 1), (7, 13, 5), (64, 64, 64), (65, 130, 67)])
-def test_matmul_matches_numpy_on_sizes_around_the_tile(device, m, n, p):
+@pytest.mark.parametrize("m, n, p", [(1, 1, 1), (7, 13, 5), (8, 64, 64), (65, 130, 67)])
+def test_matmul_matches_numpy_on_sizes_around_the_row_block(device, m, n, p):
     x, a = _pair(device, (m, n))
     y, b = _pair(device, (n, p))
     np.testing.assert_allclose((a @ b).numpy(), x @ y, rtol=1e-4, atol=1e-4)
@@ -147,3 +147,11 @@ def test_default_device_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("MINIDL_DEVICE", "tpu")
     with pytest.raises(ValueError, match="unknown device 'tpu'"):
         NDArray([1.0])
+
+
+@pytest.mark.parametrize("shape, axis", [((40, 33), 1), ((3, 100_003), 1), ((100_003,), None)])
+def test_reductions_of_many_short_and_few_long_rows(device, shape, axis):
+    x, a = _pair(device, shape)
+    np.testing.assert_allclose(a.sum(axis).numpy(), x.astype(np.float64).sum(axis), rtol=1e-4,
+                               atol=1e-2)
+    np.testing.assert_array_equal(a.max(axis).numpy(), x.max(axis))

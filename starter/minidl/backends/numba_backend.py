@@ -8,7 +8,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-TILE = 64
+ROWS = 8
+PARALLEL_ROWS = 16
 
 
 def empty(size: int, dtype: str) -> np.ndarray:
@@ -181,39 +182,51 @@ def ewise_tanh(a, out):
         out[i] = np.tanh(a[i])
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, fastmath=True)
 def reduce_sum(a, out, reduce_size):
-    for i in prange(out.size):
-        total = a[i * reduce_size] * 0
-        for j in range(reduce_size):
-            total += a[i * reduce_size + j]
-        out[i] = total
+    if out.size >= PARALLEL_ROWS:  # many rows: a thread per row
+        for i in prange(out.size):
+            total = a[0] * 0
+            for j in range(reduce_size):
+                total += a[i * reduce_size + j]
+            out[i] = total
+    else:  # a few long rows: each one split among the threads
+        for i in range(out.size):
+            total = a[0] * 0
+            base = i * reduce_size
+            for j in prange(reduce_size):
+                total += a[base + j]
+            out[i] = total
 
 
 @njit(parallel=True, cache=True)
 def reduce_max(a, out, reduce_size):
-    for i in prange(out.size):
-        best = a[i * reduce_size]
-        for j in range(1, reduce_size):
-            best = max(best, a[i * reduce_size + j])
-        out[i] = best
+    if out.size >= PARALLEL_ROWS:
+        for i in prange(out.size):
+            best = a[i * reduce_size]
+            for j in range(1, reduce_size):
+                best = max(best, a[i * reduce_size + j])
+            out[i] = best
+    else:
+        for i in range(out.size):
+            base = i * reduce_size
+            best = a[base]
+            for j in prange(1, reduce_size):
+                best = max(best, a[base + j])
+            out[i] = best
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, fastmath=True)
 def matmul(a, b, out, m, n, p):
-    """out (m, p) = a (m, n) @ b (n, p), in TILE x TILE blocks of the output, rows in parallel."""
-    for block in prange((m + TILE - 1) // TILE):
-        i0 = block * TILE
-        i1 = min(i0 + TILE, m)
-        for j0 in range(0, p, TILE):
-            j1 = min(j0 + TILE, p)
+    """out (m, p) = a (m, n) @ b (n, p); each thread owns ROWS rows, reusing each row of b."""
+    A, B, C = a.reshape((m, n)), b.reshape((n, p)), out.reshape((m, p))
+    for block in prange((m + ROWS - 1) // ROWS):
+        i0 = block * ROWS
+        i1 = min(i0 + ROWS, m)
+        rows = np.zeros((ROWS, p), dtype=out.dtype)
+        for k in range(n):
             for i in range(i0, i1):
-                for j in range(j0, j1):
-                    out[i * p + j] = 0
-            for k0 in range(0, n, TILE):
-                k1 = min(k0 + TILE, n)
-                for i in range(i0, i1):
-                    for k in range(k0, k1):
-                        aik = a[i * n + k]
-                        for j in range(j0, j1):
-                            out[i * p + j] += aik * b[k * p + j]
+                aik = A[i, k]
+                for j in range(p):
+                    rows[i - i0, j] += aik * B[k, j]
+        C[i0:i1] = rows[:i1 - i0]
