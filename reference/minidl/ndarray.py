@@ -126,9 +126,6 @@ class NDArray:
         return self if dtype == self.dtype else NDArray(self.numpy(), device=self.device,
                                                         dtype=dtype)
 
-    def item(self) -> float:
-        return self.numpy().item()
-
     def fill(self, value: float) -> None:
         """Set every element of this (compact) array to `value`."""
         self.device.module.fill(self._handle, value)
@@ -285,12 +282,6 @@ class NDArray:
 
     def __gt__(self, other):
         return (self >= other) * (self != other)
-
-    def __lt__(self, other):
-        return 1 - (self >= other)
-
-    def __le__(self, other):
-        return 1 - (self > other)
 
     __radd__ = __add__
     __rmul__ = __mul__
