@@ -67,11 +67,6 @@ def reference_goldens(tag: str, reference):
 
 
 @pytest.fixture(scope="session")
-def hw1():
-    return assignment_checks("hw1")[0]
-
-
-@pytest.fixture(scope="session")
 def hw1_checks():
     return assignment_checks("hw1")[1]
 

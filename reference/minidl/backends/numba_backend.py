@@ -8,20 +8,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from .numpy_backend import buffer_size, empty, from_numpy  # noqa: F401 -- the same flat buffers
+
 ROWS = 8
 PARALLEL_ROWS = 16
-
-
-def empty(size: int, dtype: str) -> np.ndarray:
-    return np.empty(size, dtype=dtype)
-
-
-def buffer_size(buffer: np.ndarray) -> int:
-    return buffer.size
-
-
-def from_numpy(array: np.ndarray, out: np.ndarray) -> None:
-    out[:] = array.ravel()
 
 
 def to_numpy(buffer: np.ndarray, shape, strides, offset: int) -> np.ndarray:
