@@ -5,7 +5,9 @@ NumPy generator; it returns a dict of named arrays or numbers. Those outputs are
 the reference's golden outputs for the same seed. A check may also `verify` a property of its
 own outputs (such as analytic == numerical gradient): that gives students a sharper message,
 but as the outputs come from the student's process it is trusted only alongside the golden
-comparison, unless `golden=False` says there is nothing to compare with.
+comparison, unless `golden=False` says there is nothing to compare with. A measured check
+(such as a speed check) gets its credit from `credit(outputs)`, a fraction in [0, 1], and may
+put one of its outputs on the Gradescope leaderboard.
 """
 from __future__ import annotations
 
@@ -41,6 +43,8 @@ class GradedCheck:
     atol: float | None
     verify: Callable | None
     golden: bool
+    credit: Callable | None = None
+    leaderboard: str | None = None
     source: Path | None = field(default=None, compare=False)
 
     @property
@@ -79,33 +83,43 @@ def as_array(value) -> np.ndarray:
 
 def graded(points: float, number: str, visibility: str = "visible", cases: int = 5,
            timeout: float | None = None, rtol: float | None = None,
-           atol: float | None = None, verify: Callable | None = None, golden: bool = True):
+           atol: float | None = None, verify: Callable | None = None, golden: bool = True,
+           credit: Callable | None = None, leaderboard: str | None = None):
     """Declare a graded check worth `points`, listed as `number` on Gradescope.
 
     `cases` seeds are drawn per run and credit is the fraction of cases passed. `rtol`/`atol`
     override the dtype's default tolerance; `verify(outputs)` returns None or what is wrong.
+    `credit(outputs)` returns (fraction of the case's credit, message when below 1);
+    `leaderboard` names the output shown in the leaderboard column of that name.
     """
     if visibility not in VISIBILITIES:
         raise CheckDefinitionError(f"visibility must be one of {VISIBILITIES}, got {visibility!r}")
     if points <= 0 or cases < 1:
         raise CheckDefinitionError("a check needs points > 0 and at least one case")
-    if not golden and verify is None:
-        raise CheckDefinitionError("a check without golden outputs needs a `verify`")
+    if not golden and verify is None and credit is None:
+        raise CheckDefinitionError("a check without golden outputs needs a `verify` or `credit`")
 
     def decorate(function: Callable) -> GradedCheck:
         return GradedCheck(function, float(points), str(number), visibility, cases, timeout,
-                           rtol, atol, verify, golden)
+                           rtol, atol, verify, golden, credit, leaderboard)
 
     return decorate
 
 
 def load_check_module(path: Path):
-    """Import one check file under a private module name."""
+    """Import one check file under a private module name.
+
+    Check files may import helper modules of their folder (named `_*.py`, never collected).
+    """
     name = f"_graded_checks_{zlib.crc32(str(path.resolve()).encode())}_{path.stem}"
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
-    spec.loader.exec_module(module)
+    sys.path.insert(0, str(path.parent))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(path.parent))
     return module
 
 

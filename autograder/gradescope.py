@@ -6,7 +6,8 @@ import unittest
 from pathlib import Path
 from typing import Callable
 
-from gradescope_utils.autograder_utils.decorators import number, partial_credit, visibility
+from gradescope_utils.autograder_utils.decorators import (leaderboard, number, partial_credit,
+                                                          visibility)
 from gradescope_utils.autograder_utils.json_test_runner import JSONTestRunner
 
 from .checks import GradedCheck
@@ -27,10 +28,35 @@ def _test_method(check: GradedCheck, evaluate: Callable[[GradedCheck], tuple[Ver
     return partial_credit(check.points)(number(check.number)(visibility(check.visibility)(test)))
 
 
+def _leaderboard_method(check: GradedCheck, verdicts: dict[str, Verdict]):
+    def test(self, set_leaderboard_value=None):
+        verdict = verdicts.get(check.name)
+        value = verdict.leaderboard if verdict else None
+        set_leaderboard_value(0.0 if value is None else value)
+
+    return leaderboard(check.leaderboard)(test)
+
+
 def build_suite(checks: list[GradedCheck],
                 evaluate: Callable[[GradedCheck], tuple[Verdict, str]]) -> unittest.TestSuite:
-    """One unittest test per check, in check order, scored by `evaluate(check)`."""
-    methods = {f"test_{i:03d}_{c.name}": _test_method(c, evaluate) for i, c in enumerate(checks)}
+    """One unittest test per check, in check order, scored by `evaluate(check)`.
+
+    A check with a leaderboard column gets a second test after it that reports its value
+    (gradescope-utils writes a leaderboard test as a column, not as a scored test).
+    """
+    verdicts: dict[str, Verdict] = {}
+
+    def evaluate_and_keep(check: GradedCheck) -> tuple[Verdict, str]:
+        verdict, printed = evaluate(check)
+        verdicts[check.name] = verdict
+        return verdict, printed
+
+    methods = {}
+    for i, check in enumerate(checks):
+        methods[f"test_{i:03d}_{check.name}"] = _test_method(check, evaluate_and_keep)
+        if check.leaderboard:
+            methods[f"test_{i:03d}_{check.name}_leaderboard"] = _leaderboard_method(check,
+                                                                                 verdicts)
     case_class = type("GradedChecks", (unittest.TestCase,), methods)
     return unittest.TestSuite(case_class(name) for name in methods)
 

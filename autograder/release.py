@@ -23,7 +23,7 @@ from tqdm import tqdm
 from .assignment import Assignment, AssignmentError, all_assignments
 from .checks import HIDDEN_PREFIX, collect
 from .golden import record
-from .implementation import load_package, unload
+from .implementation import imported_as
 from .strip import strip_tree
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -40,17 +40,14 @@ def release(root: Path, dist: Path, reveal: frozenset[str] = frozenset(),
     """Build dist/<tag>/ for every assignment (or those in `tags`); the folders built."""
     assignments = [a for a in all_assignments(root / "assignments") if not tags or a.tag in tags]
     secret_seed = secrets.randbits(32) if secret_seed is None else secret_seed
-    reference = load_package(root / "reference" / "minidl", "minidl_reference")
     built = []
-    try:
-        with tempfile.TemporaryDirectory() as scratch:
-            starter = Path(scratch) / "minidl"
-            strip_tree(root / "reference" / "minidl", starter, reveal)
-            for assignment in assignments:
-                built.append(build_assignment(assignment, reference, starter,
-                                              dist / assignment.tag, secret_seed, progress))
-    finally:
-        unload("minidl_reference")
+    with imported_as(root / "reference" / "minidl", "minidl") as reference, \
+            tempfile.TemporaryDirectory() as scratch:
+        starter = Path(scratch) / "minidl"
+        strip_tree(root / "reference" / "minidl", starter, reveal)
+        for assignment in assignments:
+            built.append(build_assignment(assignment, reference, starter,
+                                          dist / assignment.tag, secret_seed, progress))
     return built
 
 

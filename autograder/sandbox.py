@@ -157,6 +157,7 @@ class Sandbox:
                     "PYTHONPATH": os.pathsep.join([str(runtime.parent), str(work)]),
                     "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
                     "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+                    "NUMBA_NUM_THREADS": "1",  # speed is compared with one-thread OpenBLAS
                     **{k: os.environ[k] for k in _PASSED_ENV if k in os.environ}}
         if user:
             os.chmod(work, 0o755)
@@ -211,7 +212,8 @@ class Sandbox:
         check_file = self.work / "checks" / check.source.name
         if not check_file.exists():  # a check file reaches the child only when first needed
             check_file.parent.mkdir(exist_ok=True)
-            shutil.copyfile(check.source, check_file)
+            for path in [check.source, *check.source.parent.glob("_*.py")]:
+                shutil.copyfile(path, check_file.parent / path.name)
         request = {"check_file": str(check_file), "check_name": check.name,
                    "seeds": seeds, "out": str(out), "cpu_seconds": max(1, int(timeout) + 1)}
         try:

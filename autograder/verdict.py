@@ -55,10 +55,13 @@ class Verdict:
     passed: int
     total: int
     failures: list[str]
+    credit: float | None = None  # cases' credit summed, when a measured case earns part of it
+    leaderboard: float | None = None
 
     @property
     def fraction(self) -> float:
-        return self.passed / self.total if self.total else 0.0
+        earned = self.passed if self.credit is None else self.credit
+        return earned / self.total if self.total else 0.0
 
     @property
     def score(self) -> float:
@@ -68,6 +71,8 @@ class Verdict:
     def summary(self) -> str:
         check = self.check
         head = f"Check {check.number} {check.name}: {self.passed} of {self.total} cases passed"
+        if self.credit is not None:
+            head += f" ({self.score:g} of {check.points:g} points)"
         return head if not self.failures else f"{head}\n" + "\n".join(self.failures)
 
 
@@ -78,6 +83,7 @@ def judge(check: GradedCheck, results: list[CaseResult],
     Cases are numbered from `first_case` in the messages.
     """
     problems: dict[str, list[str]] = {}
+    credit, leaderboard = 0.0, None
     for number, result in enumerate(results, start=first_case):
         if result.error is not None:
             problem = result.error
@@ -86,6 +92,11 @@ def judge(check: GradedCheck, results: list[CaseResult],
             if problem is None and check.golden:
                 problem = compare_outputs(golden[number - first_case], result.outputs,
                                           check.rtol, check.atol)
+            if problem is None and check.leaderboard:
+                leaderboard = float(result.outputs[check.leaderboard])
+            if problem is None and check.credit:
+                fraction, problem = check.credit(result.outputs)
+                credit += min(max(float(fraction), 0.0), 1.0)
         if problem is not None:
             problems.setdefault(problem, []).append(f"{number} (seed {result.seed})")
     failures = [f"  case{'s' if len(cases) > 1 else ''} {', '.join(cases)}: {problem}"
@@ -93,4 +104,5 @@ def judge(check: GradedCheck, results: list[CaseResult],
     if len(problems) > _DETAILED_FAILURES:
         failures.append(f"  ... and {len(problems) - _DETAILED_FAILURES} more different failure(s)")
     failed = sum(len(cases) for cases in problems.values())
-    return Verdict(check, len(results) - failed, len(results), failures)
+    return Verdict(check, len(results) - failed, len(results), failures,
+                   credit if check.credit else None, leaderboard)

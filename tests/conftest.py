@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import itertools
 import shutil
+import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,35 @@ _aliases = itertools.count()
 def load_implementation(folder: Path):
     """Import the minidl package in `folder` under a fresh module name."""
     return load_package(folder, f"minidl_under_test_{next(_aliases)}")
+
+
+def minidl_reference():
+    """The reference imported once, as `minidl`: the name its Numba kernels are cached under
+    (a copy imported under another name must not run them: see `load_without_jit`)."""
+    module = sys.modules.get("minidl")
+    if module is None or Path(module.__file__).resolve().parent != REFERENCE:
+        module = load_package(REFERENCE, "minidl")
+    return module
+
+
+@contextmanager
+def load_without_jit(folder: Path):
+    """The package in `folder` under a fresh name, its Numba kernels left as plain Python.
+
+    For variants of the reference: nothing is compiled, so nothing is cached under their name.
+    """
+    import numba
+
+    numba.config.DISABLE_JIT = True
+    try:
+        module = load_implementation(folder)
+        module.cpu_numba()  # imports the kernels' module now, while JIT is off
+    finally:
+        numba.config.DISABLE_JIT = False
+    try:
+        yield module
+    finally:
+        unload(module.__name__)
 
 
 def make_variant(tmp_path: Path, relative: str, old: str, new: str) -> Path:
@@ -73,9 +104,7 @@ def hw1_checks():
 
 @pytest.fixture(scope="session")
 def reference():
-    module = load_implementation(REFERENCE)
-    yield module
-    unload(module.__name__)
+    return minidl_reference()
 
 
 @pytest.fixture(scope="session")

@@ -4,13 +4,24 @@ import numpy as np
 import pytest
 
 from autograder.golden import record
-from autograder.strip import regions_in_tree, strip_source
+from autograder.strip import regions_in_tree, strip_source, strip_tree
 from autograder.implementation import unload
-from conftest import (REFERENCE, STARTER, assignment_checks, load_implementation, make_variant,
-                      reference_goldens, scores)
+from conftest import (REFERENCE, STARTER, assignment_checks, load_implementation,
+                      load_without_jit, make_variant, reference_goldens, scores)
 
-TAGS = ["hw1", "hw2"]
+TAGS = ["hw1", "hw2", "hw3"]  # in teaching order
 REGIONS = [r for r in regions_in_tree(REFERENCE) if r.tag in TAGS]
+# Checks that measure compiled kernels (parallel loops, speed): they run only on the reference
+# as `minidl` (whose kernels Numba caches); variants run their kernels as plain Python.
+JIT_ONLY = {"parallel_loops", "matmul_speed"}
+
+
+def full_marks(checks) -> dict[str, float]:
+    return {c.name: c.points for c in checks}
+
+
+def correctness_checks(tag: str):
+    return [c for c in assignment_checks(tag)[1] if c.name not in JIT_ONLY]
 
 
 def test_hw1_is_worth_at_least_30_points_over_checks_of_every_section(hw1_checks):
@@ -31,12 +42,33 @@ def test_each_assignment_is_worth_at_least_30_points(tag):
 def test_reference_gets_full_marks_for_every_seed(tag, reference, base_seed):
     _, checks = assignment_checks(tag)
     goldens = {c.name: record(c, reference, base_seed) for c in checks}
-    again = load_implementation(REFERENCE)
-    try:
-        got = scores(checks, again, goldens)
-    finally:
-        unload(again.__name__)
-    assert got == {c.name: c.points for c in checks}
+    measured = {c.name for c in checks if c.credit}
+    if tag == "hw3":  # Numba's cached kernels belong to the reference imported as `minidl`
+        got = scores(checks, reference, goldens)
+    else:  # recorded by one import, scored by another: no state carried between them
+        again = load_implementation(REFERENCE)
+        try:
+            got = scores(checks, again, goldens)
+        finally:
+            unload(again.__name__)
+    assert all(got.pop(name) > 0 for name in measured)  # a speed: noisy here, scored on Gradescope
+    assert got == {c.name: c.points for c in checks if c.name not in measured}
+
+
+def test_reference_kernels_as_plain_python_pass_hw3s_correctness_checks(reference):
+    """The baseline of the region test below, which runs hw3's variants without Numba's JIT."""
+    checks = correctness_checks("hw3")
+    with load_without_jit(REFERENCE) as plain:
+        assert scores(checks, plain, reference_goldens("hw3", reference)) == full_marks(checks)
+
+
+@pytest.mark.parametrize("tag", TAGS[:-1])
+def test_an_assignment_needs_no_solution_of_a_later_one(tag, reference, tmp_path):
+    """The starter strips every assignment's regions: earlier ones must not call later ones."""
+    strip_tree(REFERENCE, tmp_path / "minidl", reveal=frozenset(TAGS[:TAGS.index(tag) + 1]))
+    _, checks = assignment_checks(tag)
+    with load_without_jit(tmp_path / "minidl") as mdl:
+        assert scores(checks, mdl, reference_goldens(tag, reference)) == full_marks(checks)
 
 
 @pytest.mark.parametrize("tag", TAGS)
@@ -45,8 +77,7 @@ def test_starter_gets_zero_and_is_told_what_is_not_implemented(tag, reference):
 
     _, checks = assignment_checks(tag)
     goldens = reference_goldens(tag, reference)
-    starter = load_implementation(STARTER)
-    try:
+    with load_without_jit(STARTER) as starter:
         for check in checks:
             golden = goldens[check.name]
             verdict = judge(check, [run_case(check, starter, s) for s in golden.seeds],
@@ -54,8 +85,6 @@ def test_starter_gets_zero_and_is_told_what_is_not_implemented(tag, reference):
             assert verdict.score == 0, check.name
             assert "NotImplementedError" in verdict.summary, check.name
             assert "at minidl/" in verdict.summary, check.name
-    finally:
-        unload(starter.__name__)
 
 
 @pytest.mark.parametrize("region", REGIONS,
@@ -64,12 +93,9 @@ def test_stripping_one_region_alone_loses_points(region, reference, tmp_path):
     relative = region.path.split("minidl/", 1)[1]
     source = (REFERENCE / relative).read_text()
     make_variant(tmp_path, relative, source, strip_only(source, region))
-    _, checks = assignment_checks(region.tag)
-    mdl = load_implementation(tmp_path / "minidl")
-    try:
+    checks = correctness_checks(region.tag)
+    with load_without_jit(tmp_path / "minidl") as mdl:
         lost = _first_loss(checks, mdl, reference_goldens(region.tag, reference))
-    finally:
-        unload(mdl.__name__)
     assert lost, f"no {region.tag} check notices when {relative}:{region.begin} is stripped"
 
 
@@ -130,3 +156,58 @@ def test_one_wrong_gradient_loses_exactly_the_checks_that_use_it(op, hw1_checks,
         unload(mdl.__name__)
     expected = {c.name: 0.0 if c.name in users else c.points for c in hw1_checks}
     assert got == expected
+
+
+def _parallel_loops_helper():
+    (check,) = [c for c in assignment_checks("hw3")[1] if c.name == "parallel_loops"]
+    return check.function.__globals__["_parallel_loops"]
+
+
+def test_the_parallel_check_counts_prange_loops_from_numbas_diagnostics():
+    from numba import njit, prange
+
+    def doubled_in_parallel(a, out):
+        for i in prange(out.size):
+            out[i] = a[i] * 2
+
+    def doubled_in_sequence(a, out):
+        for i in range(out.size):
+            out[i] = a[i] * 2
+
+    count = _parallel_loops_helper()
+    call = lambda kernel, a, out, index: kernel(a, out)  # noqa: E731
+    assert count(njit(parallel=True)(doubled_in_parallel), call) == 1
+    assert count(njit(parallel=True)(doubled_in_sequence), call) == 0
+
+
+@pytest.mark.slow
+def test_a_kernel_without_prange_loses_the_parallel_check(reference, tmp_path):
+    old = "    for i in prange(out.size):\n        out[i] = a[i] * b[i]\n"
+    folder = make_variant(tmp_path, "backends/numba_backend.py", old, old.replace("prange", "range"))
+    (check,) = [c for c in assignment_checks("hw3")[1] if c.name == "parallel_loops"]
+    mdl = load_implementation(folder)  # compiled into the variant's own fresh cache
+    try:
+        got = scores([check], mdl, reference_goldens("hw3", reference))
+    finally:
+        unload(mdl.__name__)
+    assert got == {"parallel_loops": 0.0}
+
+
+def test_a_measured_check_earns_its_fraction_and_fills_the_leaderboard(tmp_path):
+    from autograder.checks import graded
+    from autograder.gradescope import build_suite, write_results
+    from autograder.verdict import CaseResult, judge
+
+    def speed(mdl, rng):
+        """How fast"""
+
+    check = graded(points=4, number="9.1", cases=2, golden=False, leaderboard="ratio",
+                   credit=lambda out: (float(out["ratio"]), None if out["ratio"] >= 1 else "slow"))(speed)
+    cases = [CaseResult(1, outputs={"ratio": np.array(0.5)}),
+             CaseResult(2, outputs={"ratio": np.array(1.5)})]
+    verdict = judge(check, cases, None)
+    assert (verdict.score, verdict.passed, verdict.leaderboard) == (3.0, 1, 1.5)
+    assert "case 1 (seed 1): slow" in verdict.summary
+    results = write_results(tmp_path / "results.json", build_suite([check], lambda c: (verdict, "")))
+    assert results["leaderboard"] == [{"name": "ratio", "value": 1.5, "order": "desc"}]
+    assert [(t["score"], t["max_score"]) for t in results["tests"]] == [(3.0, 4.0)]

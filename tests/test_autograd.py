@@ -2,11 +2,9 @@
 import numpy as np
 import pytest
 
-from autograder.implementation import load_package
-from conftest import REFERENCE
+from conftest import minidl_reference
 
-# Under its own name: Numba's on-disk cache records the module name of the kernels it compiled.
-mdl = load_package(REFERENCE, "minidl")
+mdl = minidl_reference()
 rng = np.random.default_rng(0)
 
 

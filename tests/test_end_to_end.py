@@ -113,3 +113,24 @@ def test_hw2_zip_grades_the_reference_fully_and_the_starter_zero(hw2_release, tm
     total = sum(c.points for c in assignment_checks("hw2")[1])
     assert results["score"] == (total if full_marks else 0)
     assert len(results["tests"]) == len(assignment_checks("hw2")[1])
+
+
+@pytest.mark.parametrize("package", [REFERENCE, STARTER], ids=["reference", "starter"])
+def test_hw3_zip_compiles_the_uploaded_kernels_and_reports_matmul_speed(tmp_path_factory,
+                                                                         tmp_path, package):
+    from conftest import assignment_checks, built_release
+
+    checks = assignment_checks("hw3")[1]
+    root = tmp_path / "root"
+    prepare_root(built_release("hw3", tmp_path_factory) / "autograder.zip", root)
+    results = grade(root, package)
+    scored = {t["number"]: t for t in results["tests"]}
+    assert list(scored) == [c.number for c in checks]
+    (column,) = results["leaderboard"]
+    assert column["name"] == "x NumPy"
+    if package == STARTER:
+        assert results["score"] == 0 and column["value"] == 0
+        return
+    speed = scored.pop("6.2")
+    assert all(t["score"] == t["max_score"] for t in scored.values()), results
+    assert speed["score"] > 0 and column["value"] > 0

@@ -186,6 +186,8 @@ class NDArray:
         return self.as_strided(shape, strides)
 
     def _view(self, index) -> "NDArray":
+        """The view `index` selects: its shape, strides and offset over the same buffer."""
+        ### BEGIN SOLUTION hw3
         index = index if isinstance(index, tuple) else (index,)
         if len(index) > self.ndim:
             raise IndexError(f"too many indices ({len(index)}) for an array of shape {self.shape}")
@@ -204,6 +206,7 @@ class NDArray:
                                      f"size {n} (shape {self.shape})")
                 offset += (position % n) * stride
         return self.as_strided(tuple(shape), tuple(strides), offset)
+        ### END SOLUTION
 
     def __getitem__(self, index) -> "NDArray":
         """A view: integers drop their axis, slices (with steps, negative too) keep it."""
@@ -211,17 +214,20 @@ class NDArray:
 
     def __setitem__(self, index, value) -> None:
         """Write an array (of the view's shape) or a scalar into the indexed view, in place."""
-        view = self._view(index)
+        self._view(index).assign(value)
+
+    def assign(self, value) -> None:
+        """Write an array of this view's shape, or a scalar, into this view's elements."""
         module = self.device.module
         if isinstance(value, NDArray):
-            if value.shape != view.shape:
+            if value.shape != self.shape:
                 raise ValueError(f"cannot assign an array of shape {value.shape} to a view of "
-                                 f"shape {view.shape}")
-            module.ewise_setitem(value.to(self.device).compact()._handle, view._handle,
-                                 view.shape, view.strides, view.offset)
+                                 f"shape {self.shape}")
+            module.ewise_setitem(value.to(self.device).compact()._handle, self._handle,
+                                 self.shape, self.strides, self.offset)
         else:
-            module.scalar_setitem(view.size, float(value), view._handle, view.shape,
-                                  view.strides, view.offset)
+            module.scalar_setitem(self.size, float(value), self._handle, self.shape,
+                                  self.strides, self.offset)
 
     # Elementwise operations (operands of one shape, or an array and a scalar).
 

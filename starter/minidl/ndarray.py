@@ -186,24 +186,9 @@ class NDArray:
         return self.as_strided(shape, strides)
 
     def _view(self, index) -> "NDArray":
-        index = index if isinstance(index, tuple) else (index,)
-        if len(index) > self.ndim:
-            raise IndexError(f"too many indices ({len(index)}) for an array of shape {self.shape}")
-        index = index + (slice(None),) * (self.ndim - len(index))
-        shape, strides, offset = [], [], self._offset
-        for axis, (item, n, stride) in enumerate(zip(index, self._shape, self._strides)):
-            if isinstance(item, slice):
-                start, stop, step = item.indices(n)
-                shape.append(len(range(start, stop, step)))
-                strides.append(stride * step)
-                offset += start * stride
-            else:
-                position = operator.index(item)
-                if not -n <= position < n:
-                    raise IndexError(f"index {position} is out of bounds for axis {axis} of "
-                                     f"size {n} (shape {self.shape})")
-                offset += (position % n) * stride
-        return self.as_strided(tuple(shape), tuple(strides), offset)
+        """The view `index` selects: its shape, strides and offset over the same buffer."""
+        # YOUR CODE HERE
+        raise NotImplementedError()
 
     def __getitem__(self, index) -> "NDArray":
         """A view: integers drop their axis, slices (with steps, negative too) keep it."""
@@ -211,17 +196,20 @@ class NDArray:
 
     def __setitem__(self, index, value) -> None:
         """Write an array (of the view's shape) or a scalar into the indexed view, in place."""
-        view = self._view(index)
+        self._view(index).assign(value)
+
+    def assign(self, value) -> None:
+        """Write an array of this view's shape, or a scalar, into this view's elements."""
         module = self.device.module
         if isinstance(value, NDArray):
-            if value.shape != view.shape:
+            if value.shape != self.shape:
                 raise ValueError(f"cannot assign an array of shape {value.shape} to a view of "
-                                 f"shape {view.shape}")
-            module.ewise_setitem(value.to(self.device).compact()._handle, view._handle,
-                                 view.shape, view.strides, view.offset)
+                                 f"shape {self.shape}")
+            module.ewise_setitem(value.to(self.device).compact()._handle, self._handle,
+                                 self.shape, self.strides, self.offset)
         else:
-            module.scalar_setitem(view.size, float(value), view._handle, view.shape,
-                                  view.strides, view.offset)
+            module.scalar_setitem(self.size, float(value), self._handle, self.shape,
+                                  self.strides, self.offset)
 
     # Elementwise operations (operands of one shape, or an array and a scalar).
 

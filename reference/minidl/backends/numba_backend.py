@@ -8,16 +8,11 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .numpy_backend import buffer_size, empty, from_numpy  # noqa: F401 -- the same flat buffers
+# The same flat NumPy buffers as numpy_backend, so copying in and out is NumPy's work.
+from .numpy_backend import buffer_size, empty, from_numpy, to_numpy  # noqa: F401
 
-ROWS = 8
-PARALLEL_ROWS = 16
-
-
-def to_numpy(buffer: np.ndarray, shape, strides, offset: int) -> np.ndarray:
-    out = np.empty(int(np.prod(shape)), dtype=buffer.dtype)
-    compact(buffer, out, shape, strides, offset)
-    return out.reshape(shape)
+ROWS = 8  # rows of the output one matmul task computes
+PARALLEL_ROWS = 16  # below this many rows, a reduction splits each row among the threads
 
 
 def _index_arrays(shape, strides):
@@ -27,29 +22,40 @@ def _index_arrays(shape, strides):
 @njit(cache=True)
 def _position(i, shape, strides, offset):
     """Buffer position of the i-th element, in row-major order, of a strided view."""
+    ### BEGIN SOLUTION hw3
     position, rest = np.int64(offset), np.int64(i)
     for axis in range(shape.size - 1, -1, -1):
         position += (rest % shape[axis]) * strides[axis]
         rest //= shape[axis]
     return position
+    ### END SOLUTION
 
 
 @njit(parallel=True, cache=True)
 def _compact(a, out, shape, strides, offset):
+    """out[i] = the i-th element (row-major) of the view (shape, strides, offset) of a."""
+    ### BEGIN SOLUTION hw3
     for i in prange(out.size):
         out[i] = a[_position(i, shape, strides, offset)]
+    ### END SOLUTION
 
 
 @njit(parallel=True, cache=True)
 def _ewise_setitem(a, out, shape, strides, offset):
+    """Write a[i] to the i-th element (row-major) of the view (shape, strides, offset) of out."""
+    ### BEGIN SOLUTION hw3
     for i in prange(a.size):
         out[_position(i, shape, strides, offset)] = a[i]
+    ### END SOLUTION
 
 
 @njit(parallel=True, cache=True)
 def _scalar_setitem(size, value, out, shape, strides, offset):
+    """Write value to each of the `size` elements of the view (shape, strides, offset) of out."""
+    ### BEGIN SOLUTION hw3
     for i in prange(size):
         out[_position(i, shape, strides, offset)] = value
+    ### END SOLUTION
 
 
 def compact(a, out, shape, strides, offset: int) -> None:
@@ -66,114 +72,164 @@ def scalar_setitem(size: int, value: float, out, shape, strides, offset: int) ->
 
 @njit(parallel=True, cache=True)
 def fill(out, value):
+    """Every element of out = value (a worked example: one parallel loop over the buffer)."""
     for i in prange(out.size):
         out[i] = value
 
 
 @njit(parallel=True, cache=True)
 def ewise_add(a, b, out):
+    """out = a + b, elementwise (a worked example)."""
     for i in prange(out.size):
         out[i] = a[i] + b[i]
 
 
 @njit(parallel=True, cache=True)
 def scalar_add(a, value, out):
+    """out = a + value (a worked example)."""
     for i in prange(out.size):
         out[i] = a[i] + value
 
 
 @njit(parallel=True, cache=True)
 def ewise_mul(a, b, out):
+    """out = a * b, elementwise."""
+    ### BEGIN SOLUTION hw3
     for i in prange(out.size):
         out[i] = a[i] * b[i]
+    ### END SOLUTION
 
 
 @njit(parallel=True, cache=True)
 def scalar_mul(a, value, out):
+    """out = a * value."""
+    ### BEGIN SOLUTION hw3
     for i in prange(out.size):
         out[i] = a[i] * value
+    ### END SOLUTION
 
 
 @njit(parallel=True, cache=True)
 def ewise_div(a, b, out):
+    """out = a / b, elementwise."""
+    ### BEGIN SOLUTION hw3
     for i in prange(out.size):
         out[i] = a[i] / b[i]
+    ### END SOLUTION
 
 
 @njit(parallel=True, cache=True)
 def scalar_div(a, value, out):
+    """out = a / value."""
+    ### BEGIN SOLUTION hw3
     for i in prange(out.size):
         out[i] = a[i] / value
+    ### END SOLUTION
 
 
 @njit(parallel=True, cache=True)
 def ewise_power(a, b, out):
+    """out = a ** b, elementwise."""
+    ### BEGIN SOLUTION hw3
     for i in prange(out.size):
         out[i] = a[i] ** b[i]
+    ### END SOLUTION
 
 
 @njit(parallel=True, cache=True)
 def scalar_power(a, value, out):
+    """out = a ** value."""
+    ### BEGIN SOLUTION hw3
     for i in prange(out.size):
         out[i] = a[i] ** value
+    ### END SOLUTION
 
 
 @njit(parallel=True, cache=True)
 def ewise_maximum(a, b, out):
+    """out = the larger of a and b, elementwise."""
+    ### BEGIN SOLUTION hw3
     for i in prange(out.size):
         out[i] = max(a[i], b[i])
+    ### END SOLUTION
 
 
 @njit(parallel=True, cache=True)
 def scalar_maximum(a, value, out):
+    """out = the larger of a and value."""
+    ### BEGIN SOLUTION hw3
     for i in prange(out.size):
         out[i] = max(a[i], value)
+    ### END SOLUTION
 
 
 @njit(parallel=True, cache=True)
 def ewise_eq(a, b, out):
+    """out = 1.0 where a == b, else 0.0."""
+    ### BEGIN SOLUTION hw3
     for i in prange(out.size):
         out[i] = 1.0 if a[i] == b[i] else 0.0
+    ### END SOLUTION
 
 
 @njit(parallel=True, cache=True)
 def scalar_eq(a, value, out):
+    """out = 1.0 where a == value, else 0.0."""
+    ### BEGIN SOLUTION hw3
     for i in prange(out.size):
         out[i] = 1.0 if a[i] == value else 0.0
+    ### END SOLUTION
 
 
 @njit(parallel=True, cache=True)
 def ewise_ge(a, b, out):
+    """out = 1.0 where a >= b, else 0.0."""
+    ### BEGIN SOLUTION hw3
     for i in prange(out.size):
         out[i] = 1.0 if a[i] >= b[i] else 0.0
+    ### END SOLUTION
 
 
 @njit(parallel=True, cache=True)
 def scalar_ge(a, value, out):
+    """out = 1.0 where a >= value, else 0.0."""
+    ### BEGIN SOLUTION hw3
     for i in prange(out.size):
         out[i] = 1.0 if a[i] >= value else 0.0
+    ### END SOLUTION
 
 
 @njit(parallel=True, cache=True)
 def ewise_log(a, out):
+    """out = log(a)."""
+    ### BEGIN SOLUTION hw3
     for i in prange(out.size):
         out[i] = np.log(a[i])
+    ### END SOLUTION
 
 
 @njit(parallel=True, cache=True)
 def ewise_exp(a, out):
+    """out = exp(a)."""
+    ### BEGIN SOLUTION hw3
     for i in prange(out.size):
         out[i] = np.exp(a[i])
+    ### END SOLUTION
 
 
 @njit(parallel=True, cache=True)
 def ewise_tanh(a, out):
+    """out = tanh(a)."""
+    ### BEGIN SOLUTION hw3
     for i in prange(out.size):
         out[i] = np.tanh(a[i])
+    ### END SOLUTION
 
 
 @njit(parallel=True, cache=True, fastmath=True)
 def reduce_sum(a, out, reduce_size):
+    """out[i] = sum of a[i * reduce_size : (i + 1) * reduce_size]."""
+    ### BEGIN SOLUTION hw3
     if out.size >= PARALLEL_ROWS:  # many rows: a thread per row
         for i in prange(out.size):
             total = a[0] * 0
@@ -187,10 +243,13 @@ def reduce_sum(a, out, reduce_size):
             for j in prange(reduce_size):
                 total += a[base + j]
             out[i] = total
+    ### END SOLUTION
 
 
 @njit(parallel=True, cache=True)
 def reduce_max(a, out, reduce_size):
+    """out[i] = max of a[i * reduce_size : (i + 1) * reduce_size]."""
+    ### BEGIN SOLUTION hw3
     if out.size >= PARALLEL_ROWS:
         for i in prange(out.size):
             best = a[i * reduce_size]
@@ -204,11 +263,13 @@ def reduce_max(a, out, reduce_size):
             for j in prange(1, reduce_size):
                 best = max(best, a[base + j])
             out[i] = best
+    ### END SOLUTION
 
 
 @njit(parallel=True, cache=True, fastmath=True)
 def matmul(a, b, out, m, n, p):
-    """out (m, p) = a (m, n) @ b (n, p); each thread owns ROWS rows, reusing each row of b."""
+    """out (m, p) = a (m, n) @ b (n, p), all three flat and row-major; parallel and cache-aware."""
+    ### BEGIN SOLUTION hw3
     A, B, C = a.reshape((m, n)), b.reshape((n, p)), out.reshape((m, p))
     for block in prange((m + ROWS - 1) // ROWS):
         i0 = block * ROWS
@@ -220,3 +281,4 @@ def matmul(a, b, out, m, n, p):
                 for j in range(p):
                     rows[i - i0, j] += aik * B[k, j]
         C[i0:i1] = rows[:i1 - i0]
+    ### END SOLUTION

@@ -1,6 +1,8 @@
 """NumPy-like functions over NDArray: the names operators compute with, on any device."""
 from __future__ import annotations
 
+import math
+
 import numpy
 
 from ..ndarray import NDArray
@@ -61,10 +63,13 @@ def matmul(a: NDArray, b: NDArray) -> NDArray:
     if a.ndim == 2 and b.ndim == 2:
         return a @ b
     batch = tuple(broadcast_shapes(a.shape[:-2], b.shape[:-2]))
-    a, b = a.broadcast_to(batch + a.shape[-2:]), b.broadcast_to(batch + b.shape[-2:])
-    out = a.device.empty(batch + (a.shape[-2], b.shape[-1]), a.dtype)
-    for index in numpy.ndindex(*batch):
-        out[index] = a[index] @ b[index]
+    (m, n), p = a.shape[-2:], b.shape[-1]
+    a = a.broadcast_to(batch + (m, n)).compact()
+    b = b.broadcast_to(batch + (n, p)).compact()
+    out = a.device.empty(batch + (m, p), a.dtype)
+    for i in range(math.prod(batch)):  # one 2-D product per matrix of the compact batches
+        product = a.as_strided((m, n), (n, 1), i * m * n) @ b.as_strided((n, p), (p, 1), i * n * p)
+        out.as_strided((m, p), (p, 1), i * m * p).assign(product)
     return out
 
 

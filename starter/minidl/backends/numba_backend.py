@@ -8,16 +8,11 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .numpy_backend import buffer_size, empty, from_numpy  # noqa: F401 -- the same flat buffers
+# The same flat NumPy buffers as numpy_backend, so copying in and out is NumPy's work.
+from .numpy_backend import buffer_size, empty, from_numpy, to_numpy  # noqa: F401
 
-ROWS = 8
-PARALLEL_ROWS = 16
-
-
-def to_numpy(buffer: np.ndarray, shape, strides, offset: int) -> np.ndarray:
-    out = np.empty(int(np.prod(shape)), dtype=buffer.dtype)
-    compact(buffer, out, shape, strides, offset)
-    return out.reshape(shape)
+ROWS = 8  # rows of the output one matmul task computes
+PARALLEL_ROWS = 16  # below this many rows, a reduction splits each row among the threads
 
 
 def _index_arrays(shape, strides):
@@ -27,29 +22,29 @@ def _index_arrays(shape, strides):
 @njit(cache=True)
 def _position(i, shape, strides, offset):
     """Buffer position of the i-th element, in row-major order, of a strided view."""
-    position, rest = np.int64(offset), np.int64(i)
-    for axis in range(shape.size - 1, -1, -1):
-        position += (rest % shape[axis]) * strides[axis]
-        rest //= shape[axis]
-    return position
+    # YOUR CODE HERE
+    raise NotImplementedError()
 
 
 @njit(parallel=True, cache=True)
 def _compact(a, out, shape, strides, offset):
-    for i in prange(out.size):
-        out[i] = a[_position(i, shape, strides, offset)]
+    """out[i] = the i-th element (row-major) of the view (shape, strides, offset) of a."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
 
 
 @njit(parallel=True, cache=True)
 def _ewise_setitem(a, out, shape, strides, offset):
-    for i in prange(a.size):
-        out[_position(i, shape, strides, offset)] = a[i]
+    """Write a[i] to the i-th element (row-major) of the view (shape, strides, offset) of out."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
 
 
 @njit(parallel=True, cache=True)
 def _scalar_setitem(size, value, out, shape, strides, offset):
-    for i in prange(size):
-        out[_position(i, shape, strides, offset)] = value
+    """Write value to each of the `size` elements of the view (shape, strides, offset) of out."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
 
 
 def compact(a, out, shape, strides, offset: int) -> None:
@@ -66,157 +61,146 @@ def scalar_setitem(size: int, value: float, out, shape, strides, offset: int) ->
 
 @njit(parallel=True, cache=True)
 def fill(out, value):
+    """Every element of out = value (a worked example: one parallel loop over the buffer)."""
     for i in prange(out.size):
         out[i] = value
 
 
 @njit(parallel=True, cache=True)
 def ewise_add(a, b, out):
+    """out = a + b, elementwise (a worked example)."""
     for i in prange(out.size):
         out[i] = a[i] + b[i]
 
 
 @njit(parallel=True, cache=True)
 def scalar_add(a, value, out):
+    """out = a + value (a worked example)."""
     for i in prange(out.size):
         out[i] = a[i] + value
 
 
 @njit(parallel=True, cache=True)
 def ewise_mul(a, b, out):
-    for i in prange(out.size):
-        out[i] = a[i] * b[i]
+    """out = a * b, elementwise."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
 
 
 @njit(parallel=True, cache=True)
 def scalar_mul(a, value, out):
-    for i in prange(out.size):
-        out[i] = a[i] * value
+    """out = a * value."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
 
 
 @njit(parallel=True, cache=True)
 def ewise_div(a, b, out):
-    for i in prange(out.size):
-        out[i] = a[i] / b[i]
+    """out = a / b, elementwise."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
 
 
 @njit(parallel=True, cache=True)
 def scalar_div(a, value, out):
-    for i in prange(out.size):
-        out[i] = a[i] / value
+    """out = a / value."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
 
 
 @njit(parallel=True, cache=True)
 def ewise_power(a, b, out):
-    for i in prange(out.size):
-        out[i] = a[i] ** b[i]
+    """out = a ** b, elementwise."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
 
 
 @njit(parallel=True, cache=True)
 def scalar_power(a, value, out):
-    for i in prange(out.size):
-        out[i] = a[i] ** value
+    """out = a ** value."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
 
 
 @njit(parallel=True, cache=True)
 def ewise_maximum(a, b, out):
-    for i in prange(out.size):
-        out[i] = max(a[i], b[i])
+    """out = the larger of a and b, elementwise."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
 
 
 @njit(parallel=True, cache=True)
 def scalar_maximum(a, value, out):
-    for i in prange(out.size):
-        out[i] = max(a[i], value)
+    """out = the larger of a and value."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
 
 
 @njit(parallel=True, cache=True)
 def ewise_eq(a, b, out):
-    for i in prange(out.size):
-        out[i] = 1.0 if a[i] == b[i] else 0.0
+    """out = 1.0 where a == b, else 0.0."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
 
 
 @njit(parallel=True, cache=True)
 def scalar_eq(a, value, out):
-    for i in prange(out.size):
-        out[i] = 1.0 if a[i] == value else 0.0
+    """out = 1.0 where a == value, else 0.0."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
 
 
 @njit(parallel=True, cache=True)
 def ewise_ge(a, b, out):
-    for i in prange(out.size):
-        out[i] = 1.0 if a[i] >= b[i] else 0.0
+    """out = 1.0 where a >= b, else 0.0."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
 
 
 @njit(parallel=True, cache=True)
 def scalar_ge(a, value, out):
-    for i in prange(out.size):
-        out[i] = 1.0 if a[i] >= value else 0.0
+    """out = 1.0 where a >= value, else 0.0."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
 
 
 @njit(parallel=True, cache=True)
 def ewise_log(a, out):
-    for i in prange(out.size):
-        out[i] = np.log(a[i])
+    """out = log(a)."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
 
 
 @njit(parallel=True, cache=True)
 def ewise_exp(a, out):
-    for i in prange(out.size):
-        out[i] = np.exp(a[i])
+    """out = exp(a)."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
 
 
 @njit(parallel=True, cache=True)
 def ewise_tanh(a, out):
-    for i in prange(out.size):
-        out[i] = np.tanh(a[i])
+    """out = tanh(a)."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
 
 
 @njit(parallel=True, cache=True, fastmath=True)
 def reduce_sum(a, out, reduce_size):
-    if out.size >= PARALLEL_ROWS:  # many rows: a thread per row
-        for i in prange(out.size):
-            total = a[0] * 0
-            for j in range(reduce_size):
-                total += a[i * reduce_size + j]
-            out[i] = total
-    else:  # a few long rows: each one split among the threads
-        for i in range(out.size):
-            total = a[0] * 0
-            base = i * reduce_size
-            for j in prange(reduce_size):
-                total += a[base + j]
-            out[i] = total
+    """out[i] = sum of a[i * reduce_size : (i + 1) * reduce_size]."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
 
 
 @njit(parallel=True, cache=True)
 def reduce_max(a, out, reduce_size):
-    if out.size >= PARALLEL_ROWS:
-        for i in prange(out.size):
-            best = a[i * reduce_size]
-            for j in range(1, reduce_size):
-                best = max(best, a[i * reduce_size + j])
-            out[i] = best
-    else:
-        for i in range(out.size):
-            base = i * reduce_size
-            best = a[base]
-            for j in prange(1, reduce_size):
-                best = max(best, a[base + j])
-            out[i] = best
+    """out[i] = max of a[i * reduce_size : (i + 1) * reduce_size]."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
 
 
 @njit(parallel=True, cache=True, fastmath=True)
 def matmul(a, b, out, m, n, p):
-    """out (m, p) = a (m, n) @ b (n, p); each thread owns ROWS rows, reusing each row of b."""
-    A, B, C = a.reshape((m, n)), b.reshape((n, p)), out.reshape((m, p))
-    for block in prange((m + ROWS - 1) // ROWS):
-        i0 = block * ROWS
-        i1 = min(i0 + ROWS, m)
-        rows = np.zeros((ROWS, p), dtype=out.dtype)
-        for k in range(n):
-            for i in range(i0, i1):
-                aik = A[i, k]
-                for j in range(p):
-                    rows[i - i0, j] += aik * B[k, j]
-        C[i0:i1] = rows[:i1 - i0]
+    """out (m, p) = a (m, n) @ b (n, p), all three flat and row-major; parallel and cache-aware."""
+    # YOUR CODE HERE
+    raise NotImplementedError()

@@ -1,0 +1,34 @@
+"""Section 5: the matmul kernel, on its own and under the autodiff of hw1."""
+import numpy as np
+
+from autograder.checks import graded
+from _hw3_arrays import ODD_SIZES, floats
+
+
+@graded(points=4, number="5.1", rtol=1e-4, atol=1e-4)
+def matmul_shapes(mdl, rng):
+    """2-D matmul for sizes 1, primes and non-multiples of any block, and of transposed views"""
+    out = {}
+    shapes = [(1, 1, 1), tuple(int(n) for n in rng.choice(ODD_SIZES, 3)),
+              (int(rng.integers(60, 80)), int(rng.integers(30, 50)), int(rng.integers(20, 40)))]
+    for m, n, p in shapes:
+        a, b = floats(rng, (m, n)), floats(rng, (n, p))
+        out[f"{m}x{n} @ {n}x{p}"] = mdl.cpu_numba().array(a) @ mdl.cpu_numba().array(b)
+        at = mdl.cpu_numba().array(np.ascontiguousarray(a.T)).permute((1, 0))
+        out[f"transposed {m}x{n} @ {n}x{p}"] = at @ mdl.cpu_numba().array(b)
+    return out
+
+
+@graded(points=3, number="5.2", rtol=1e-4, atol=1e-4)
+def autodiff_on_numba(mdl, rng):
+    """A two-layer network's loss and gradients computed on cpu_numba"""
+    batch, features, hidden, classes = (int(n) for n in rng.choice(ODD_SIZES[2:], 4))
+    device = mdl.cpu_numba()
+    x = mdl.Tensor(floats(rng, (batch, features)), device=device)
+    w1 = mdl.Tensor(floats(rng, (features, hidden)), device=device, requires_grad=True)
+    w2 = mdl.Tensor(floats(rng, (hidden, classes)), device=device, requires_grad=True)
+    logits = mdl.ops.relu(x @ w1) @ w2
+    loss = (mdl.ops.logsumexp(logits, axes=(1,)) - logits.sum(axes=(1,)) / classes).sum()
+    loss.backward()
+    return {"loss": loss, "grad w1": w1.grad, "grad w2": w2.grad,
+            "device of the gradient": w1.grad.device.name == "cpu_numba"}

@@ -1,0 +1,43 @@
+"""Section 2: the strided kernels of the Numba backend: compact and setitem."""
+import numpy as np
+
+from autograder.checks import graded
+from _hw3_arrays import ODD_SIZES, floats, odd_shape, random_index, strided_view
+
+
+@graded(points=4, number="2.1")
+def compact_kernel(mdl, rng):
+    """compact() copies permuted, sliced and broadcast views into row-major order"""
+    results = {}
+    for case in range(4):
+        data = floats(rng, odd_shape(rng, int(rng.integers(1, 5))))
+        view, expected = strided_view(rng, mdl.cpu_numba().array(data), data)
+        compact = view.compact()
+        results[f"view {case} compacted"] = compact.numpy()
+        results[f"view {case} strides after"] = np.array(compact.strides)
+    return results
+
+
+@graded(points=3, number="2.2")
+def setitem_array(mdl, rng):
+    """a[index] = b writes b's elements through a strided view, leaving the rest alone"""
+    shape = odd_shape(rng, int(rng.integers(1, 5)))
+    target = mdl.cpu_numba().array(floats(rng, shape))
+    index = random_index(rng, shape)
+    view_shape = target[index].shape
+    target[index] = mdl.cpu_numba().array(floats(rng, view_shape, 5, 6))
+    permuted = mdl.cpu_numba().array(floats(rng, shape)).permute(tuple(range(len(shape)))[::-1])
+    permuted[(slice(None, None, 2),)] = mdl.cpu_numba().array(
+        floats(rng, permuted[(slice(None, None, 2),)].shape, 7, 8))
+    return {"after": target.numpy(), "permuted after": permuted.numpy()}
+
+
+@graded(points=2, number="2.3")
+def setitem_scalar(mdl, rng):
+    """a[index] = value writes value through a strided view"""
+    shape = odd_shape(rng, int(rng.integers(1, 5)))
+    target = mdl.cpu_numba().array(floats(rng, shape))
+    target[random_index(rng, shape)] = float(rng.integers(10, 20))
+    row = mdl.cpu_numba().array(floats(rng, (int(rng.choice(ODD_SIZES[2:])),)))
+    row[::-2] = 0.5
+    return {"after": target.numpy(), "every other from the end": row.numpy()}
