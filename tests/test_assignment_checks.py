@@ -180,7 +180,6 @@ def test_the_parallel_check_counts_prange_loops_from_numbas_diagnostics():
     assert count(njit(parallel=True)(doubled_in_sequence), call) == 0
 
 
-@pytest.mark.slow
 def test_a_kernel_without_prange_loses_the_parallel_check(reference, tmp_path):
     old = "    for i in prange(out.size):\n        out[i] = a[i] * b[i]\n"
     folder = make_variant(tmp_path, "backends/numba_backend.py", old, old.replace("prange", "range"))
