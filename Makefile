@@ -50,6 +50,7 @@ bench: $(STAMP)
 	$(PY) bench/training.py
 	$(PY) bench/backend.py
 	$(PY) bench/grading.py
+	$(PY) bench/gpu.py
 
 grade: $(STAMP)
 	@test -n "$(SUBMISSION)" || { echo "usage: make grade HW=hw1 SUBMISSION=path/to/minidl-or-zip"; exit 1; }

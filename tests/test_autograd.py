@@ -8,7 +8,7 @@ mdl = minidl_reference()
 rng = np.random.default_rng(0)
 
 
-@pytest.fixture(autouse=True, params=["cpu", "cpu_numba"])
+@pytest.fixture(autouse=True, params=["cpu", "cpu_numba", "cuda"])
 def device(request, monkeypatch):
     """Every test here runs once on each CPU device (the default device of new tensors)."""
     monkeypatch.setenv("MINIDL_DEVICE", request.param)
@@ -97,6 +97,7 @@ def test_batched_matmul_broadcasts_and_reduces_gradients():
                                rtol=1e-6)
 
 
+@pytest.mark.parametrize("device", ["cpu", "cpu_numba"], indirect=True)  # simulated GPU: 10,000 launches
 def test_deep_chain_of_ten_thousand_ops_does_not_recurse():
     x = mdl.Tensor([1.0], requires_grad=True)
     y = x

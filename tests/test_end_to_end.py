@@ -102,17 +102,20 @@ def test_a_hanging_operator_times_out_and_costs_only_the_checks_that_use_it(
     assert "timed out after 3 s" in lost["1.9"]["output"]
 
 
-@pytest.mark.parametrize("package, full_marks", [(REFERENCE, True), (STARTER, False)])
-def test_hw2_zip_grades_the_reference_fully_and_the_starter_zero(hw2_release, tmp_path,
-                                                                  package, full_marks):
-    from conftest import assignment_checks
+@pytest.mark.parametrize("tag, package, full_marks", [
+    ("hw2", REFERENCE, True), ("hw2", STARTER, False),
+    ("hw3b", REFERENCE, True),  # GPU kernels in Numba's simulator, in the sandbox
+], ids=["hw2-reference", "hw2-starter", "hw3b-reference"])
+def test_zip_grades_the_reference_fully_and_the_starter_zero(tag, tmp_path_factory, tmp_path,
+                                                             package, full_marks):
+    from conftest import assignment_checks, built_release
 
     root = tmp_path / "root"
-    prepare_root(hw2_release / "autograder.zip", root)
+    prepare_root(built_release(tag, tmp_path_factory) / "autograder.zip", root)
     results = grade(root, package)
-    total = sum(c.points for c in assignment_checks("hw2")[1])
-    assert results["score"] == (total if full_marks else 0)
-    assert len(results["tests"]) == len(assignment_checks("hw2")[1])
+    total = sum(c.points for c in assignment_checks(tag)[1])
+    assert results["score"] == (total if full_marks else 0), results
+    assert len(results["tests"]) == len(assignment_checks(tag)[1])
 
 
 @pytest.mark.parametrize("package", [REFERENCE, STARTER], ids=["reference", "starter"])

@@ -1,4 +1,6 @@
-"""The strided NDArray on every CPU device, against NumPy."""
+"""The strided NDArray on every device, against NumPy."""
+import math
+
 import numpy as np
 import pytest
 
@@ -6,8 +8,17 @@ from conftest import minidl_reference
 
 mdl = minidl_reference()
 NDArray = mdl.ndarray.NDArray
-DEVICES = ["cpu", "cpu_numba"]
+DEVICES = ["cpu", "cpu_numba", "cuda"]
+SIMULATED_ELEMENTS = 200  # without a GPU, cuda runs a Python thread per element: keep it small
 rng = np.random.default_rng(0)
+
+
+def on_devices(cases, size=math.prod):
+    """(device, case) pairs: every case on the CPU devices; on cuda those whose `size(case)` is
+    small enough for the simulator, unless a real GPU is present."""
+    gpu = not mdl.backends.device("cuda").module.SIMULATED
+    return [(name, case) for case in cases for name in DEVICES
+            if name != "cuda" or gpu or size(case) <= SIMULATED_ELEMENTS]
 
 
 @pytest.fixture(params=DEVICES)
@@ -73,7 +84,8 @@ def test_setitem_writes_arrays_and_scalars_through_views(device):
         a[1:4, ::3] = NDArray(np.zeros((2, 2)), device=device)
 
 
-@pytest.mark.parametrize("shape", [(1,), (7,), (13, 1), (3, 64, 5), (129, 67)])
+@pytest.mark.parametrize("device, shape", on_devices([(1,), (7,), (13, 1), (3, 64, 5), (129, 67)]),
+                         indirect=["device"])
 def test_elementwise_operations_match_numpy_on_odd_and_strided_shapes(device, shape):
     x, a = _pair(device, shape)
     y, b = _pair(device, shape)
@@ -114,8 +126,11 @@ def test_reductions_match_numpy(device, axis, keepdims):
                                   x[::-1].max(axis, keepdims=keepdims))
 
 
-@pytest.mark.parametrize("m, n, p", [(1, 1, 1), (7, 13, 5), (8, 64, 64), (65, 130, 67)])
-def test_matmul_matches_numpy_on_sizes_around_the_row_block(device, m, n, p):
+@pytest.mark.parametrize("device, mnp", on_devices([(1, 1, 1), (7, 13, 5), (8, 64, 64), (65, 130, 67)],
+                                                   size=math.prod),
+                         indirect=["device"])
+def test_matmul_matches_numpy_on_sizes_around_the_row_block(device, mnp):
+    m, n, p = mnp
     x, a = _pair(device, (m, n))
     y, b = _pair(device, (n, p))
     np.testing.assert_allclose((a @ b).numpy(), x @ y, rtol=1e-4, atol=1e-4)
@@ -147,8 +162,11 @@ def test_default_device_comes_from_the_environment(monkeypatch):
         NDArray([1.0])
 
 
-@pytest.mark.parametrize("shape, axis", [((40, 33), 1), ((3, 100_003), 1), ((100_003,), None)])
-def test_reductions_of_many_short_and_few_long_rows(device, shape, axis):
+@pytest.mark.parametrize("device, case", on_devices([((40, 33), 1), ((3, 100_003), 1), ((100_003,), None)],
+                                                    size=lambda case: math.prod(case[0])),
+                         indirect=["device"])
+def test_reductions_of_many_short_and_few_long_rows(device, case):
+    shape, axis = case
     x, a = _pair(device, shape)
     np.testing.assert_allclose(a.sum(axis).numpy(), x.astype(np.float64).sum(axis), rtol=1e-4,
                                atol=1e-2)

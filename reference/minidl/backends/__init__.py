@@ -11,12 +11,12 @@ import os
 from ..ndarray import Device
 from . import array_api
 
-_MODULES = {"cpu": "numpy_backend", "cpu_numba": "numba_backend"}
+_MODULES = {"cpu": "numpy_backend", "cpu_numba": "numba_backend", "cuda": "cuda_backend"}
 _devices: dict[str, Device] = {}
 
 
 def device(name: str) -> Device:
-    """The NDArray device called `name` ("cpu": NumPy, "cpu_numba": Numba kernels)."""
+    """The NDArray device called `name` ("cpu": NumPy, "cpu_numba": Numba, "cuda": GPU)."""
     if name not in _MODULES:
         raise ValueError(f"unknown device {name!r}; choose one of {sorted(_MODULES)}")
     if name not in _devices:
@@ -35,9 +35,14 @@ def cpu_numba() -> Device:
     return device("cpu_numba")
 
 
+def cuda() -> Device:
+    """The GPU through numba.cuda kernels over CuPy buffers (Numba's simulator without a GPU)."""
+    return device("cuda")
+
+
 def default_device() -> Device:
     """The device named by the MINIDL_DEVICE environment variable (default "cpu")."""
     return device(os.environ.get("MINIDL_DEVICE", "cpu"))
 
 
-__all__ = ["Device", "array_api", "cpu", "cpu_numba", "default_device", "device"]
+__all__ = ["Device", "array_api", "cpu", "cpu_numba", "cuda", "default_device", "device"]

@@ -1,0 +1,31 @@
+"""Section 2: elementwise kernels, one GPU thread per element."""
+from autograder.checks import graded
+from _hw3b_arrays import floats
+
+SIZES = (1, 7, 33)  # 33 needs two blocks of 32 threads
+
+
+@graded(points=5, number="2.1", cases=3)
+def binary_kernels(mdl, rng):
+    """+, *, /, **, maximum, == and >=, array by array and array by scalar"""
+    out = {}
+    for n in SIZES:
+        a = mdl.cuda().array(floats(rng, (n,), 0.5, 2.0).round(1))
+        b = mdl.cuda().array(floats(rng, (n,), 0.5, 2.0).round(1))
+        s = round(float(rng.uniform(0.5, 2.0)), 1)
+        out |= {f"a+b n={n}": a + b, f"a+s n={n}": a + s, f"a*b n={n}": a * b,
+                f"a*s n={n}": a * s, f"a/b n={n}": a / b, f"a/s n={n}": a / s,
+                f"a**b n={n}": a ** b, f"a**s n={n}": a ** s, f"max(a,b) n={n}": a.maximum(b),
+                f"max(a,s) n={n}": a.maximum(s), f"a==b n={n}": a == b, f"a==s n={n}": a == s,
+                f"a>=b n={n}": a >= b, f"a>=s n={n}": a >= s}
+    return out
+
+
+@graded(points=2, number="2.2", cases=3)
+def unary_kernels(mdl, rng):
+    """log, exp and tanh"""
+    out = {}
+    for n in SIZES:
+        a = mdl.cuda().array(floats(rng, (n,), 0.1, 3.0))
+        out |= {f"log n={n}": a.log(), f"exp n={n}": a.exp(), f"tanh n={n}": a.tanh()}
+    return out

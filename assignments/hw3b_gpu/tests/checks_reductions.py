@@ -1,0 +1,18 @@
+"""Section 3: reductions in shared memory, one block per output element."""
+from autograder.checks import graded
+from _hw3b_arrays import floats
+
+ROW_LENGTHS = (1, 5, 32, 33, 70)  # around and beyond the block size of 32 threads
+
+
+@graded(points=5, number="3.1", cases=3, rtol=1e-5, atol=1e-5)
+def sum_and_max(mdl, rng):
+    """sum and max of rows shorter than, as long as and longer than a block; keepdims"""
+    out = {}
+    for length in ROW_LENGTHS:
+        rows = int(rng.integers(1, 3))
+        a = mdl.cuda().array(floats(rng, (rows, length)))
+        out |= {f"sum {rows}x{length}": a.sum(axis=1), f"max {rows}x{length}": a.max(axis=1)}
+    columns = mdl.cuda().array(floats(rng, (5, 3)))
+    out["sum of columns, keepdims"] = columns.sum(axis=0, keepdims=True)
+    return out

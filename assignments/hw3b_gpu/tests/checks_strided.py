@@ -1,0 +1,31 @@
+"""Section 1: the strided kernels on the GPU: compact and setitem."""
+import numpy as np
+
+from autograder.checks import graded
+from _hw3b_arrays import SIZES, floats, small_view
+
+
+def _shape(rng):
+    return tuple(int(n) for n in rng.choice(SIZES, int(rng.integers(1, 4))))
+
+
+@graded(points=4, number="1.1", cases=3)
+def compact_on_gpu(mdl, rng):
+    """compact() copies permuted, sliced and broadcast views into row-major order"""
+    out = {}
+    for case in range(3):
+        data = floats(rng, _shape(rng))
+        view, _ = small_view(rng, mdl.cuda().array(data), data)
+        out[f"view {case}"] = view.compact().numpy()
+    return out
+
+
+@graded(points=3, number="1.2", cases=3)
+def setitem_on_gpu(mdl, rng):
+    """a[index] = b and a[index] = value write through strided views"""
+    rows, cols = (int(n) for n in rng.choice(SIZES[2:], 2))
+    target = mdl.cuda().array(floats(rng, (rows, cols)))
+    target[1:, ::2] = mdl.cuda().array(floats(rng, target[1:, ::2].shape, 5, 6))
+    filled = mdl.cuda().array(floats(rng, (rows, cols)))
+    filled[::-1, 0] = float(rng.integers(7, 9))
+    return {"array written": target.numpy(), "scalar written": filled.numpy()}
