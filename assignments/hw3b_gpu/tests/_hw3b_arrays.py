@@ -1,5 +1,5 @@
 """Small random arrays and views for hw3b's checks: the simulator runs a Python thread per GPU
-thread, so sizes stay in the hundreds while still crossing block (32) and tile (4) edges."""
+thread, so sizes stay in the hundreds while still crossing block (16 threads) and tile (4) edges."""
 import numpy as np
 
 SIZES = (1, 2, 3, 5, 7, 9)

@@ -40,7 +40,7 @@ else:
 
 # Threads per block, and the side of matmul's square tiles. The simulator runs each thread as
 # a Python thread, so it gets small blocks; the kernels work for any values.
-THREADS = 32 if SIMULATED else 256
+THREADS = 16 if SIMULATED else 256
 TILE = 4 if SIMULATED else 16
 
 
