@@ -9,7 +9,7 @@ def _shape(rng):
     return tuple(int(n) for n in rng.choice(SIZES, int(rng.integers(1, 4))))
 
 
-@graded(points=4, number="1.1", cases=3)
+@graded(points=4, number="1.1", cases=2)
 def compact_on_gpu(mdl, rng):
     """compact() copies permuted, sliced and broadcast views into row-major order"""
     out = {}
@@ -20,7 +20,7 @@ def compact_on_gpu(mdl, rng):
     return out
 
 
-@graded(points=3, number="1.2", cases=3)
+@graded(points=3, number="1.2", cases=2)
 def setitem_on_gpu(mdl, rng):
     """a[index] = b and a[index] = value write through strided views"""
     rows, cols = (int(n) for n in rng.choice(SIZES[2:], 2))

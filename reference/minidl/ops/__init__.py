@@ -5,3 +5,5 @@ from .mathematic import (
     Transpose, exp, log, matmul, reduce_to_shape, relu, sigmoid, tanh,
 )
 from .logarithmic import LogSumExp, logsumexp
+from .convolution import (Conv, Flip, GetItem, Permute, ScatterInto, Stack, conv, dilate, flip,
+                          getitem, pad, permute, split, stack, undilate)

@@ -1,0 +1,84 @@
+"""Section 3: Embedding, RNN, LSTM and GRU with PyTorch's parameter names and gate order."""
+import numpy as np
+
+from autograder.checks import graded
+from autograder.compare import agree
+from _hw4_gradients import numerical_gradient
+
+
+def _load(mdl, layer, rng):
+    """Random values into every parameter, so that outputs do not depend on initialization."""
+    for _, parameter in layer.named_parameters():
+        parameter.data = mdl.Tensor(rng.uniform(-0.5, 0.5, parameter.shape), dtype="float64")
+    return layer
+
+
+def _sequence(mdl, rng, seq, batch, features):
+    return mdl.Tensor(rng.standard_normal((seq, batch, features)), dtype="float64",
+                      requires_grad=True)
+
+
+@graded(points=2, number="3.1")
+def embedding(mdl, rng):
+    """Embedding looks up rows by index and routes gradients to them"""
+    layer = _load(mdl, mdl.nn.Embedding(7, 3, dtype="float64"), rng)
+    ids = rng.integers(0, 7, (4, 2))
+    out = layer(ids)
+    out.sum().backward()
+    return {"out": out, "weight grad": layer.weight.grad}
+
+
+@graded(points=3, number="3.2", rtol=1e-7, atol=1e-9)
+def rnn(mdl, rng):
+    """RNN (tanh and relu, two layers): outputs, final states and input gradients"""
+    out = {}
+    for nonlinearity in ("tanh", "relu"):
+        layer = _load(mdl, mdl.nn.RNN(4, 5, num_layers=2, nonlinearity=nonlinearity,
+                                      dtype="float64"), rng)
+        x = _sequence(mdl, rng, 3, 2, 4)
+        output, h = layer(x)
+        output.sum().backward()
+        out |= {f"{nonlinearity} output": output, f"{nonlinearity} h_n": h,
+                f"{nonlinearity} input grad": x.grad}
+    return out
+
+
+@graded(points=4, number="3.3", rtol=1e-7, atol=1e-9)
+def lstm(mdl, rng):
+    """LSTM (two layers, gates i, f, g, o): outputs, h_n, c_n and gradients"""
+    layer = _load(mdl, mdl.nn.LSTM(4, 3, num_layers=2, dtype="float64"), rng)
+    x = _sequence(mdl, rng, 4, 2, 4)
+    h0 = mdl.Tensor(rng.standard_normal((2, 2, 3)), dtype="float64")
+    c0 = mdl.Tensor(rng.standard_normal((2, 2, 3)), dtype="float64")
+    output, (h, c) = layer(x, (h0, c0))
+    (output.sum() + c.sum()).backward()
+    return {"output": output, "h_n": h, "c_n": c, "input grad": x.grad,
+            "weight_hh_l1 grad": layer.weight_hh_l1.grad}
+
+
+@graded(points=3, number="3.4", verify=agree("analytic", "numerical", rtol=1e-4, atol=1e-6),
+        rtol=1e-5, atol=1e-7)
+def gradcheck_lstm(mdl, rng):
+    """numerical check: the LSTM's gradient w.r.t. its input sequence"""
+    layer = _load(mdl, mdl.nn.LSTM(3, 2, dtype="float64"), rng)
+    x = rng.standard_normal((3, 2, 3))
+    weights = mdl.Tensor(rng.standard_normal((3, 2, 2)), dtype="float64")
+
+    def loss(v, grad=False):
+        xt = mdl.Tensor(v, dtype="float64", requires_grad=grad)
+        return (layer(xt)[0] * weights).sum(), xt
+
+    value, xt = loss(x, grad=True)
+    value.backward()
+    return {"analytic": xt.grad,
+            "numerical": numerical_gradient(lambda v: loss(v)[0].numpy().item(), x)}
+
+
+@graded(points=3, number="3.5", rtol=1e-7, atol=1e-9)
+def gru(mdl, rng):
+    """GRU (gates r, z, n): outputs, final state and input gradients"""
+    layer = _load(mdl, mdl.nn.GRU(4, 3, dtype="float64"), rng)
+    x = _sequence(mdl, rng, 3, 2, 4)
+    output, h = layer(x)
+    output.sum().backward()
+    return {"output": output, "h_n": h, "input grad": x.grad}

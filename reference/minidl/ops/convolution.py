@@ -1,0 +1,221 @@
+"""Indexing, stacking and convolution operators (NCHW, as PyTorch)."""
+from __future__ import annotations
+
+import math
+
+from ..autograd import Op, Tensor
+from .mathematic import _axes_tuple
+
+
+def _normalize_index(index, shape: tuple[int, ...]) -> tuple[slice, ...]:
+    """`index` (slices and integers per leading axis) as one slice per axis; ints keep the axis."""
+    index = index if isinstance(index, tuple) else (index,)
+    if len(index) > len(shape):
+        raise IndexError(f"too many indices ({len(index)}) for shape {shape}")
+    slices = []
+    for item, n in zip(index + (slice(None),) * (len(shape) - len(index)), shape):
+        if isinstance(item, slice):
+            slices.append(slice(*item.indices(n)))
+        else:
+            position = int(item) % n if -n <= int(item) < n else None
+            if position is None:
+                raise IndexError(f"index {item} is out of bounds for an axis of size {n}")
+            slices.append(slice(position, position + 1, 1))
+    return tuple(slices)
+
+
+class Permute(Op):
+    """The axes of a reordered: axis i of the result is axis axes[i] of a."""
+
+    def __init__(self, axes: tuple[int, ...]):
+        self.axes = tuple(axes)
+
+    def compute(self, a):
+        ### BEGIN SOLUTION hw4
+        return a.permute(self.axes)
+        ### END SOLUTION
+
+    def gradient(self, out_grad, node):
+        ### BEGIN SOLUTION hw4
+        inverse = tuple(sorted(range(len(self.axes)), key=self.axes.__getitem__))
+        return permute(out_grad, inverse)
+        ### END SOLUTION
+
+
+class GetItem(Op):
+    """a[index] for one slice (with a step) per axis: a view, copied compact."""
+
+    def __init__(self, index: tuple[slice, ...]):
+        self.index = index
+
+    def compute(self, a):
+        ### BEGIN SOLUTION hw4
+        return a[self.index].compact()
+        ### END SOLUTION
+
+    def gradient(self, out_grad, node):
+        ### BEGIN SOLUTION hw4
+        return ScatterInto(self.index, node.inputs[0].shape)(out_grad)
+        ### END SOLUTION
+
+
+class ScatterInto(Op):
+    """Zeros of `shape` with a written into the slices `index` (the adjoint of GetItem)."""
+
+    def __init__(self, index: tuple[slice, ...], shape: tuple[int, ...]):
+        self.index, self.shape = index, tuple(shape)
+
+    def compute(self, a):
+        ### BEGIN SOLUTION hw4
+        out = a.device.full(self.shape, 0.0, a.dtype)
+        out[self.index] = a
+        return out
+        ### END SOLUTION
+
+    def gradient(self, out_grad, node):
+        ### BEGIN SOLUTION hw4
+        return GetItem(self.index)(out_grad)
+        ### END SOLUTION
+
+
+class Flip(Op):
+    """a reversed along `axes`."""
+
+    def __init__(self, axes: tuple[int, ...]):
+        self.axes = tuple(axes)
+
+    def compute(self, a):
+        ### BEGIN SOLUTION hw4
+        return a[tuple(slice(None, None, -1) if i in self.axes else slice(None)
+                       for i in range(a.ndim))].compact()
+        ### END SOLUTION
+
+    def gradient(self, out_grad, node):
+        ### BEGIN SOLUTION hw4
+        return flip(out_grad, self.axes)
+        ### END SOLUTION
+
+
+class Stack(Op):
+    """The inputs, all of one shape, stacked along a new axis."""
+
+    def __init__(self, axis: int):
+        self.axis = axis
+
+    def compute(self, *arrays):
+        ### BEGIN SOLUTION hw4
+        first = arrays[0]
+        shape = first.shape[:self.axis] + (len(arrays),) + first.shape[self.axis:]
+        out = first.device.empty(shape, first.dtype)
+        for i, array in enumerate(arrays):
+            if array.shape != first.shape:
+                raise ValueError(f"stack needs arrays of one shape, got {first.shape} and "
+                                 f"{array.shape}")
+            out[(slice(None),) * self.axis + (i,)] = array
+        return out
+        ### END SOLUTION
+
+    def gradient(self, out_grad, node):
+        ### BEGIN SOLUTION hw4
+        return tuple(split(out_grad, self.axis))
+        ### END SOLUTION
+
+
+class Conv(Op):
+    """2-D cross-correlation of x (N, C, H, W) with weight (O, C, kh, kw), as PyTorch's conv2d."""
+
+    def __init__(self, stride: int = 1, padding: int = 0):
+        self.stride, self.padding = stride, padding
+
+    def compute(self, x, weight):
+        ### BEGIN SOLUTION hw4
+        n, c, h, w = x.shape
+        out_channels, _, kh, kw = weight.shape
+        p, s = self.padding, self.stride
+        if p:
+            padded = x.device.full((n, c, h + 2 * p, w + 2 * p), 0.0, x.dtype)
+            padded[:, :, p:p + h, p:p + w] = x
+            x = padded
+        x = x.compact()
+        sn, sc, sh, sw = x.strides
+        ho, wo = (x.shape[2] - kh) // s + 1, (x.shape[3] - kw) // s + 1
+        # im2col: every window as a row, without copying until compact()
+        windows = x.as_strided((n, ho, wo, c, kh, kw), (sn, sh * s, sw * s, sc, sh, sw))
+        columns = windows.compact().reshape(n * ho * wo, c * kh * kw)
+        kernel = weight.compact().reshape(out_channels, c * kh * kw).permute((1, 0))
+        out = (columns @ kernel.compact()).reshape(n, ho, wo, out_channels)
+        return out.permute((0, 3, 1, 2)).compact()
+        ### END SOLUTION
+
+    def gradient(self, out_grad, node):
+        ### BEGIN SOLUTION hw4
+        x, weight = node.inputs
+        _, _, h, w = x.shape
+        _, _, kh, kw = weight.shape
+        p, s = self.padding, self.stride
+        grad = dilate(out_grad, (2, 3), s - 1)
+        # d/dx: the full correlation of the gradient with the flipped, transposed kernel,
+        # then cropped (and zero-extended where the stride skipped the last rows) to x.
+        flipped = permute(flip(weight, (2, 3)), (1, 0, 2, 3))
+        full = conv(pad(grad, ((0, 0), (0, 0), (kh - 1, kh - 1), (kw - 1, kw - 1))), flipped)
+        rows, cols = full.shape[2], full.shape[3]
+        extended = pad(full, ((0, 0), (0, 0), (0, h + 2 * p - rows), (0, w + 2 * p - cols)))
+        grad_x = getitem(extended, (slice(None), slice(None), slice(p, p + h), slice(p, p + w)))
+        # d/dweight: x's channels as the batch, the dilated gradient as the kernel.
+        by_channel = conv(permute(x, (1, 0, 2, 3)), permute(grad, (1, 0, 2, 3)), padding=p)
+        grad_w = permute(getitem(by_channel, (slice(None), slice(None), slice(0, kh), slice(0, kw))),
+                         (1, 0, 2, 3))
+        return grad_x, grad_w
+        ### END SOLUTION
+
+
+def permute(a: Tensor, axes) -> Tensor:
+    return Permute(tuple(axes))(a)
+
+
+def getitem(a: Tensor, index) -> Tensor:
+    """a[index] for integers and slices (integers keep their axis here, as size 1)."""
+    return GetItem(_normalize_index(index, a.shape))(a)
+
+
+def pad(a: Tensor, widths) -> Tensor:
+    """Zeros around a: `widths` holds (before, after) for every axis."""
+    shape = tuple(n + before + after for n, (before, after) in zip(a.shape, widths))
+    index = tuple(slice(before, before + n, 1) for n, (before, _) in zip(a.shape, widths))
+    return ScatterInto(index, shape)(a)
+
+
+def flip(a: Tensor, axes) -> Tensor:
+    return Flip(_axes_tuple(axes, a.ndim))(a)
+
+
+def dilate(a: Tensor, axes, dilation: int) -> Tensor:
+    """`dilation` zeros inserted between neighbours along `axes`."""
+    if dilation == 0:
+        return a
+    axes = _axes_tuple(axes, a.ndim)
+    step = dilation + 1
+    shape = tuple((n - 1) * step + 1 if i in axes else n for i, n in enumerate(a.shape))
+    index = tuple(slice(0, m, step if i in axes else 1) for i, m in enumerate(shape))
+    return ScatterInto(index, shape)(a)
+
+
+def undilate(a: Tensor, axes, dilation: int) -> Tensor:
+    """Every (dilation + 1)-th element along `axes`: the inverse of dilate."""
+    axes = _axes_tuple(axes, a.ndim)
+    return GetItem(tuple(slice(0, n, dilation + 1 if i in axes else 1)
+                         for i, n in enumerate(a.shape)))(a)
+
+
+def stack(tensors, axis: int = 0) -> Tensor:
+    return Stack(axis)(*tensors)
+
+
+def split(a: Tensor, axis: int = 0) -> list[Tensor]:
+    """The slices of a along `axis`, each without that axis."""
+    rest = a.shape[:axis] + a.shape[axis + 1:]
+    return [getitem(a, (slice(None),) * axis + (i,)).reshape(rest) for i in range(a.shape[axis])]
+
+
+def conv(x: Tensor, weight: Tensor, stride: int = 1, padding: int = 0) -> Tensor:
+    return Conv(stride, padding)(x, weight)

@@ -1,0 +1,81 @@
+"""Convolution, pooling and 2-D batch normalization (NCHW, PyTorch's names and shapes)."""
+from __future__ import annotations
+
+import math
+
+from .. import init, ops
+from ..autograd import Tensor
+from .basic import BatchNorm1d
+from .module import Module, Parameter
+
+
+def _check_images(layer: str, x: Tensor, channels: int | None = None) -> None:
+    if x.ndim != 4 or (channels is not None and x.shape[1] != channels):
+        expected = "C" if channels is None else str(channels)
+        raise ValueError(f"{layer} expects images (N, {expected}, H, W), got shape {x.shape}")
+
+
+class Conv2d(Module):
+    """2-D convolution: weight (out_channels, in_channels, k, k), bias (out_channels,)."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, stride: int = 1,
+                 padding: int = 0, bias: bool = True, dtype: str = "float32"):
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+        shape = (out_channels, in_channels, kernel_size, kernel_size)
+        self.weight = Parameter(init.kaiming_uniform(*shape, dtype=dtype))
+        bound = 1 / math.sqrt(in_channels * kernel_size * kernel_size)
+        self.bias = Parameter(init.rand(out_channels, low=-bound, high=bound, dtype=dtype)) \
+            if bias else None
+
+    def forward(self, x: Tensor) -> Tensor:
+        _check_images("Conv2d", x, self.in_channels)
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def extra_repr(self) -> str:
+        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}, padding={self.padding}")
+
+
+def _windows(x: Tensor, size: int) -> Tensor:
+    """x (N, C, H, W) cropped to multiples of `size`, as (N, C, H/size, size, W/size, size)."""
+    n, c, h, w = x.shape
+    rows, cols = h // size, w // size
+    if (rows * size, cols * size) != (h, w):
+        x = ops.getitem(x, (slice(None), slice(None), slice(0, rows * size),
+                            slice(0, cols * size)))
+    return x.reshape(n, c, rows, size, cols, size)
+
+
+class MaxPool2d(Module):
+    """The maximum of each non-overlapping size x size window (stride = kernel_size)."""
+
+    def __init__(self, kernel_size: int):
+        self.kernel_size = kernel_size
+
+    def forward(self, x: Tensor) -> Tensor:
+        _check_images("MaxPool2d", x)
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+class AvgPool2d(Module):
+    """The mean of each non-overlapping size x size window (stride = kernel_size)."""
+
+    def __init__(self, kernel_size: int):
+        self.kernel_size = kernel_size
+
+    def forward(self, x: Tensor) -> Tensor:
+        _check_images("AvgPool2d", x)
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+class BatchNorm2d(BatchNorm1d):
+    """BatchNorm1d over the channels of images: statistics over N, H and W."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        _check_images("BatchNorm2d", x, self.num_features)
+        # YOUR CODE HERE
+        raise NotImplementedError()

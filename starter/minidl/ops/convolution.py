@@ -1,0 +1,166 @@
+"""Indexing, stacking and convolution operators (NCHW, as PyTorch)."""
+from __future__ import annotations
+
+import math
+
+from ..autograd import Op, Tensor
+from .mathematic import _axes_tuple
+
+
+def _normalize_index(index, shape: tuple[int, ...]) -> tuple[slice, ...]:
+    """`index` (slices and integers per leading axis) as one slice per axis; ints keep the axis."""
+    index = index if isinstance(index, tuple) else (index,)
+    if len(index) > len(shape):
+        raise IndexError(f"too many indices ({len(index)}) for shape {shape}")
+    slices = []
+    for item, n in zip(index + (slice(None),) * (len(shape) - len(index)), shape):
+        if isinstance(item, slice):
+            slices.append(slice(*item.indices(n)))
+        else:
+            position = int(item) % n if -n <= int(item) < n else None
+            if position is None:
+                raise IndexError(f"index {item} is out of bounds for an axis of size {n}")
+            slices.append(slice(position, position + 1, 1))
+    return tuple(slices)
+
+
+class Permute(Op):
+    """The axes of a reordered: axis i of the result is axis axes[i] of a."""
+
+    def __init__(self, axes: tuple[int, ...]):
+        self.axes = tuple(axes)
+
+    def compute(self, a):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def gradient(self, out_grad, node):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+class GetItem(Op):
+    """a[index] for one slice (with a step) per axis: a view, copied compact."""
+
+    def __init__(self, index: tuple[slice, ...]):
+        self.index = index
+
+    def compute(self, a):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def gradient(self, out_grad, node):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+class ScatterInto(Op):
+    """Zeros of `shape` with a written into the slices `index` (the adjoint of GetItem)."""
+
+    def __init__(self, index: tuple[slice, ...], shape: tuple[int, ...]):
+        self.index, self.shape = index, tuple(shape)
+
+    def compute(self, a):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def gradient(self, out_grad, node):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+class Flip(Op):
+    """a reversed along `axes`."""
+
+    def __init__(self, axes: tuple[int, ...]):
+        self.axes = tuple(axes)
+
+    def compute(self, a):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def gradient(self, out_grad, node):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+class Stack(Op):
+    """The inputs, all of one shape, stacked along a new axis."""
+
+    def __init__(self, axis: int):
+        self.axis = axis
+
+    def compute(self, *arrays):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def gradient(self, out_grad, node):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+class Conv(Op):
+    """2-D cross-correlation of x (N, C, H, W) with weight (O, C, kh, kw), as PyTorch's conv2d."""
+
+    def __init__(self, stride: int = 1, padding: int = 0):
+        self.stride, self.padding = stride, padding
+
+    def compute(self, x, weight):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def gradient(self, out_grad, node):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+def permute(a: Tensor, axes) -> Tensor:
+    return Permute(tuple(axes))(a)
+
+
+def getitem(a: Tensor, index) -> Tensor:
+    """a[index] for integers and slices (integers keep their axis here, as size 1)."""
+    return GetItem(_normalize_index(index, a.shape))(a)
+
+
+def pad(a: Tensor, widths) -> Tensor:
+    """Zeros around a: `widths` holds (before, after) for every axis."""
+    shape = tuple(n + before + after for n, (before, after) in zip(a.shape, widths))
+    index = tuple(slice(before, before + n, 1) for n, (before, _) in zip(a.shape, widths))
+    return ScatterInto(index, shape)(a)
+
+
+def flip(a: Tensor, axes) -> Tensor:
+    return Flip(_axes_tuple(axes, a.ndim))(a)
+
+
+def dilate(a: Tensor, axes, dilation: int) -> Tensor:
+    """`dilation` zeros inserted between neighbours along `axes`."""
+    if dilation == 0:
+        return a
+    axes = _axes_tuple(axes, a.ndim)
+    step = dilation + 1
+    shape = tuple((n - 1) * step + 1 if i in axes else n for i, n in enumerate(a.shape))
+    index = tuple(slice(0, m, step if i in axes else 1) for i, m in enumerate(shape))
+    return ScatterInto(index, shape)(a)
+
+
+def undilate(a: Tensor, axes, dilation: int) -> Tensor:
+    """Every (dilation + 1)-th element along `axes`: the inverse of dilate."""
+    axes = _axes_tuple(axes, a.ndim)
+    return GetItem(tuple(slice(0, n, dilation + 1 if i in axes else 1)
+                         for i, n in enumerate(a.shape)))(a)
+
+
+def stack(tensors, axis: int = 0) -> Tensor:
+    return Stack(axis)(*tensors)
+
+
+def split(a: Tensor, axis: int = 0) -> list[Tensor]:
+    """The slices of a along `axis`, each without that axis."""
+    rest = a.shape[:axis] + a.shape[axis + 1:]
+    return [getitem(a, (slice(None),) * axis + (i,)).reshape(rest) for i in range(a.shape[axis])]
+
+
+def conv(x: Tensor, weight: Tensor, stride: int = 1, padding: int = 0) -> Tensor:
+    return Conv(stride, padding)(x, weight)

@@ -1,0 +1,205 @@
+"""Convolution, pooling and recurrent layers against independent NumPy computations (and
+PyTorch where it is installed), values and gradients."""
+import numpy as np
+import pytest
+
+from conftest import minidl_reference
+
+mdl = minidl_reference()
+rng = np.random.default_rng(4)
+
+
+@pytest.fixture(autouse=True, params=["cpu", "cpu_numba"])
+def device(request, monkeypatch):
+    """Every test here runs on each CPU device (the simulated GPU is too slow for convolutions)."""
+    monkeypatch.setenv("MINIDL_DEVICE", request.param)
+    return request.param
+
+
+def tensor(array, requires_grad=False):
+    return mdl.Tensor(array, dtype="float64", requires_grad=requires_grad)
+
+
+def numpy_conv(x, w, stride, padding):
+    """Cross-correlation by its definition, with loops."""
+    x = np.pad(x, [(0, 0), (0, 0), (padding, padding), (padding, padding)])
+    n, c, h, wd = x.shape
+    o, _, kh, kw = w.shape
+    ho, wo = (h - kh) // stride + 1, (wd - kw) // stride + 1
+    out = np.zeros((n, o, ho, wo))
+    for i in range(ho):
+        for j in range(wo):
+            window = x[:, :, i * stride:i * stride + kh, j * stride:j * stride + kw]
+            out[:, :, i, j] = np.einsum("nchw,ochw->no", window, w)
+    return out
+
+
+def numerical_gradient(f, x, eps=1e-6):
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        up, down = x.copy(), x.copy()
+        up[i] += eps
+        down[i] -= eps
+        grad[i] = (f(up) - f(down)) / (2 * eps)
+    return grad
+
+
+@pytest.mark.parametrize("stride, padding, kernel, size", [(1, 0, 3, 5), (1, 1, 3, 6),
+                                                          (2, 1, 3, 7), (2, 0, 2, 6), (3, 2, 1, 5)])
+def test_conv_matches_its_definition_with_gradients_by_conv(stride, padding, kernel, size, device):
+    x = rng.standard_normal((2, 3, size, size))
+    w = rng.standard_normal((4, 3, kernel, kernel))
+    upstream = None
+
+    def loss(xv, wv):
+        out = numpy_conv(xv, wv, stride, padding)
+        return (out * upstream).sum()
+
+    X, W = tensor(x, True), tensor(w, True)
+    out = mdl.ops.conv(X, W, stride, padding)
+    expected = numpy_conv(x, w, stride, padding)
+    np.testing.assert_allclose(out.numpy(), expected, rtol=1e-10, atol=1e-10)
+    upstream = rng.standard_normal(expected.shape)
+    (out * tensor(upstream)).sum().backward()
+    assert X.grad.device.name == device
+    np.testing.assert_allclose(X.grad.numpy(), numerical_gradient(lambda v: loss(v, w), x),
+                               rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(W.grad.numpy(), numerical_gradient(lambda v: loss(x, v), w),
+                               rtol=1e-6, atol=1e-6)
+
+
+def test_pad_flip_dilate_stack_split_and_their_gradients():
+    a = rng.standard_normal((2, 3, 4))
+    A = tensor(a, True)
+    np.testing.assert_array_equal(mdl.ops.pad(A, ((0, 0), (1, 2), (0, 1))).numpy(),
+                                  np.pad(a, [(0, 0), (1, 2), (0, 1)]))
+    np.testing.assert_array_equal(mdl.ops.flip(A, (0, 2)).numpy(), a[::-1, :, ::-1])
+    dilated = mdl.ops.dilate(A, (1,), 2)
+    assert dilated.shape == (2, 7, 4)
+    np.testing.assert_array_equal(dilated.numpy()[:, ::3], a)
+    np.testing.assert_array_equal(mdl.ops.undilate(dilated, (1,), 2).numpy(), a)
+    parts = mdl.ops.split(A, 1)
+    assert len(parts) == 3 and parts[1].shape == (2, 4)
+    stacked = mdl.ops.stack(parts[::-1], 2)
+    np.testing.assert_array_equal(stacked.numpy(), np.stack([a[:, 2], a[:, 1], a[:, 0]], 2))
+    weights = rng.standard_normal(stacked.shape)
+    (stacked * tensor(weights)).sum().backward()
+    np.testing.assert_array_equal(A.grad.numpy(), np.stack([weights[:, :, 2], weights[:, :, 1],
+                                                            weights[:, :, 0]], 1))
+
+
+def test_pooling_and_batchnorm2d():
+    x = rng.standard_normal((2, 3, 5, 5))
+    X = tensor(x, True)
+    pooled = mdl.nn.MaxPool2d(2)(X)
+    windows = x[:, :, :4, :4].reshape(2, 3, 2, 2, 2, 2)
+    np.testing.assert_array_equal(pooled.numpy(), windows.max(axis=(3, 5)))
+    np.testing.assert_allclose(mdl.nn.AvgPool2d(2)(X).numpy(), windows.mean(axis=(3, 5)))
+    pooled.sum().backward()
+    assert X.grad.numpy().sum() == 2 * 3 * 2 * 2 and X.grad.numpy()[:, :, 4].sum() == 0
+    norm = mdl.nn.BatchNorm2d(3, dtype="float64")
+    out = norm(X).numpy()
+    mean, var = x.mean(axis=(0, 2, 3), keepdims=True), x.var(axis=(0, 2, 3), keepdims=True)
+    np.testing.assert_allclose(out, (x - mean) / np.sqrt(var + 1e-5), rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(norm.running_mean.numpy(), 0.1 * mean.ravel(), rtol=1e-8)
+
+
+def sigmoid(v):
+    return 1 / (1 + np.exp(-v))
+
+
+def numpy_lstm(x, params, layers, hidden):
+    h = np.zeros((layers, x.shape[1], hidden))
+    c = np.zeros_like(h)
+    for k in range(layers):
+        outputs = []
+        for step in x:
+            gates = (step @ params[f"weight_ih_l{k}"].T + params[f"bias_ih_l{k}"]
+                     + h[k] @ params[f"weight_hh_l{k}"].T + params[f"bias_hh_l{k}"])
+            i, f, g, o = np.split(gates, 4, axis=1)
+            c[k] = sigmoid(f) * c[k] + sigmoid(i) * np.tanh(g)
+            h[k] = sigmoid(o) * np.tanh(c[k])
+            outputs.append(h[k].copy())
+        x = np.stack(outputs)
+    return x, h, c
+
+
+def numpy_gru(x, params, hidden):
+    h = np.zeros((x.shape[1], hidden))
+    outputs = []
+    for step in x:
+        xs = step @ params["weight_ih_l0"].T + params["bias_ih_l0"]
+        hs = h @ params["weight_hh_l0"].T + params["bias_hh_l0"]
+        (xr, xz, xn), (hr, hz, hn) = np.split(xs, 3, axis=1), np.split(hs, 3, axis=1)
+        r, z = sigmoid(xr + hr), sigmoid(xz + hz)
+        n = np.tanh(xn + r * hn)
+        h = (1 - z) * n + z * h
+        outputs.append(h)
+    return np.stack(outputs), h
+
+
+def test_lstm_matches_numpy_and_its_gradient_is_numerical():
+    seq, batch, features, hidden, layers = 4, 3, 5, 6, 2
+    lstm = mdl.nn.LSTM(features, hidden, num_layers=layers, dtype="float64")
+    params = {name: p.numpy() for name, p in lstm.named_parameters()}
+    assert params["weight_ih_l1"].shape == (4 * hidden, hidden)
+    x = rng.standard_normal((seq, batch, features))
+    X = tensor(x, True)
+    output, (h, c) = lstm(X)
+    expected, eh, ec = numpy_lstm(x, params, layers, hidden)
+    np.testing.assert_allclose(output.numpy(), expected, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(h.numpy(), eh, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(c.numpy(), ec, rtol=1e-10, atol=1e-12)
+    output.sum().backward()
+    np.testing.assert_allclose(
+        X.grad.numpy(), numerical_gradient(lambda v: numpy_lstm(v, params, layers, hidden)[0].sum(), x),
+        rtol=1e-5, atol=1e-7)
+
+
+def test_rnn_and_gru_match_numpy():
+    seq, batch, features, hidden = 3, 2, 4, 5
+    x = rng.standard_normal((seq, batch, features))
+    gru = mdl.nn.GRU(features, hidden, dtype="float64")
+    params = {name: p.numpy() for name, p in gru.named_parameters()}
+    output, h = gru(tensor(x))
+    expected, eh = numpy_gru(x, params, hidden)
+    np.testing.assert_allclose(output.numpy(), expected, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(h.numpy()[0], eh, rtol=1e-10, atol=1e-12)
+    rnn = mdl.nn.RNN(features, hidden, nonlinearity="relu", dtype="float64")
+    p = {name: t.numpy() for name, t in rnn.named_parameters()}
+    state = np.zeros((batch, hidden))
+    for step in x:
+        state = np.maximum(step @ p["weight_ih_l0"].T + p["bias_ih_l0"]
+                           + state @ p["weight_hh_l0"].T + p["bias_hh_l0"], 0)
+    np.testing.assert_allclose(rnn(tensor(x))[1].numpy()[0], state, rtol=1e-10, atol=1e-12)
+
+
+def test_embedding_looks_up_rows_and_routes_gradients():
+    emb = mdl.nn.Embedding(7, 3, dtype="float64")
+    ids = np.array([[1, 6], [1, 0]])
+    out = emb(ids)
+    np.testing.assert_array_equal(out.numpy(), emb.weight.numpy()[ids])
+    out.sum().backward()
+    np.testing.assert_array_equal(emb.weight.grad.numpy()[:, 0], [1, 2, 0, 0, 0, 0, 1])
+    with pytest.raises(IndexError, match="Embedding of 7 rows got index 7"):
+        emb(np.array([7]))
+
+
+def test_torch_weights_load_and_give_the_same_outputs():
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    conv = torch.nn.Conv2d(3, 4, 3, stride=2, padding=1).double()
+    lstm = torch.nn.LSTM(5, 6, num_layers=2).double()
+    gru = torch.nn.GRU(5, 6).double()
+    x = rng.standard_normal((2, 3, 7, 7))
+    seq = rng.standard_normal((4, 3, 5))
+    ours = mdl.nn.Conv2d(3, 4, 3, stride=2, padding=1, dtype="float64")
+    ours.load_state_dict({k: v.numpy() for k, v in conv.state_dict().items()})
+    np.testing.assert_allclose(ours(tensor(x)).numpy(), conv(torch.tensor(x)).detach().numpy(),
+                               rtol=1e-10, atol=1e-12)
+    for theirs, mine in ((lstm, mdl.nn.LSTM(5, 6, num_layers=2, dtype="float64")),
+                         (gru, mdl.nn.GRU(5, 6, dtype="float64"))):
+        mine.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
+        np.testing.assert_allclose(mine(tensor(seq))[0].numpy(),
+                                   theirs(torch.tensor(seq))[0].detach().numpy(),
+                                   rtol=1e-10, atol=1e-12)
