@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from conftest import minidl_reference
+from conftest import minidl_reference, numerical_gradient
 
 mdl = minidl_reference()
 rng = np.random.default_rng(0)
@@ -13,16 +13,6 @@ def device(request, monkeypatch):
     """Every test here runs once on each CPU device (the default device of new tensors)."""
     monkeypatch.setenv("MINIDL_DEVICE", request.param)
     return mdl.backends.device(request.param)
-
-
-def numerical_gradient(f, x, eps=1e-6):
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        up, down = x.copy(), x.copy()
-        up[i] += eps
-        down[i] -= eps
-        grad[i] = (f(up) - f(down)) / (2 * eps)
-    return grad
 
 
 UNARY = {

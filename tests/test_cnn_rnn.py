@@ -3,7 +3,7 @@ PyTorch where it is installed), values and gradients."""
 import numpy as np
 import pytest
 
-from conftest import minidl_reference
+from conftest import minidl_reference, numerical_gradient
 
 mdl = minidl_reference()
 rng = np.random.default_rng(4)
@@ -32,16 +32,6 @@ def numpy_conv(x, w, stride, padding):
             window = x[:, :, i * stride:i * stride + kh, j * stride:j * stride + kw]
             out[:, :, i, j] = np.einsum("nchw,ochw->no", window, w)
     return out
-
-
-def numerical_gradient(f, x, eps=1e-6):
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        up, down = x.copy(), x.copy()
-        up[i] += eps
-        down[i] -= eps
-        grad[i] = (f(up) - f(down)) / (2 * eps)
-    return grad
 
 
 @pytest.mark.parametrize("stride, padding, kernel, size", [(1, 0, 3, 5), (1, 1, 3, 6),

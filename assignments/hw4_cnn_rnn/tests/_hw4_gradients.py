@@ -15,8 +15,3 @@ def numerical_gradient(function, x: np.ndarray) -> np.ndarray:
         grad[index] = (up - function(bumped)) / (2 * STEP)
     return grad
 
-
-def weighted_sum(mdl, out, rng):
-    """A scalar of `out` whose gradient differs at every position: sum(out * random)."""
-    weights = mdl.Tensor(rng.standard_normal(out.shape), dtype=out.dtype)
-    return (out * weights).sum()
