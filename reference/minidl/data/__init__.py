@@ -1,5 +1,6 @@
-"""Datasets, the DataLoader and image transforms."""
+"""Datasets, the DataLoader, image transforms and text corpora."""
 from .datasets import (DataFormatError, cifar10, digits, download, load_digits, mnist,
                        read_cifar10_batch, read_idx)
 from .loader import ArrayDataset, DataLoader, Dataset
 from .transforms import Normalize, RandomCrop, RandomFlipHorizontal
+from .text import Corpus, Dictionary, batchify, get_batch, python_docs
