@@ -2,7 +2,8 @@
 
 Default tolerances by dtype (|got - expected| <= atol + rtol * |expected|, elementwise):
 float32: rtol 1e-4, atol 1e-5; float64: rtol 1e-7, atol 1e-9; integers and booleans: exact.
-A check may pass its own `rtol`/`atol`.
+A check may pass its own `rtol`/`atol`. Checks that compare two of their own outputs, such
+as an analytic gradient with `numerical_gradient`, verify them with `agree`.
 """
 from __future__ import annotations
 
@@ -97,3 +98,16 @@ def agree(name: str, reference: str, rtol: float, atol: float) -> Callable:
 
     verify.__doc__ = f"'{name}' agrees with '{reference}' (rtol {rtol:g}, atol {atol:g})"
     return verify
+
+
+def numerical_gradient(function: Callable[[np.ndarray], float], x: np.ndarray,
+                       step: float = 1e-6) -> np.ndarray:
+    """Central differences of the scalar `function` at `x`, one coordinate at a time."""
+    grad = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        bumped = x.copy()
+        bumped[index] += step
+        up = function(bumped)
+        bumped[index] -= 2 * step
+        grad[index] = (up - function(bumped)) / (2 * step)
+    return grad

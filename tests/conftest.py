@@ -7,7 +7,6 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from autograder.assignment import find
@@ -67,17 +66,6 @@ def make_variant(tmp_path: Path, relative: str, old: str, new: str) -> Path:
     assert text.count(old) == 1, f"{old!r} should occur once in {relative}"
     path.write_text(text.replace(old, new))
     return folder
-
-
-def numerical_gradient(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
-    """Central differences of the scalar function `f` at `x`, one coordinate at a time."""
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        up, down = x.copy(), x.copy()
-        up[i] += eps
-        down[i] -= eps
-        grad[i] = (f(up) - f(down)) / (2 * eps)
-    return grad
 
 
 def scores(checks, mdl, goldens) -> dict[str, float]:

@@ -3,7 +3,8 @@ PyTorch where it is installed), values and gradients."""
 import numpy as np
 import pytest
 
-from conftest import minidl_reference, numerical_gradient
+from autograder.compare import numerical_gradient
+from conftest import minidl_reference
 
 mdl = minidl_reference()
 rng = np.random.default_rng(4)

@@ -2,8 +2,7 @@
 import numpy as np
 
 from autograder.checks import graded
-from autograder.compare import agree
-from _hw4_gradients import numerical_gradient
+from autograder.compare import agree, numerical_gradient
 
 
 def _conv_setting(rng):

@@ -1,9 +1,7 @@
 """Section 3: Embedding, RNN, LSTM and GRU with PyTorch's parameter names and gate order."""
-import numpy as np
 
 from autograder.checks import graded
-from autograder.compare import agree
-from _hw4_gradients import numerical_gradient
+from autograder.compare import agree, numerical_gradient
 
 
 def _load(mdl, layer, rng):
