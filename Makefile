@@ -50,6 +50,7 @@ bench: $(STAMP)
 	$(PY) bench/training.py
 	$(PY) bench/backend.py
 	$(PY) bench/grading.py
+	$(PY) bench/cnn_rnn.py
 	$(PY) bench/gpu.py
 
 grade: $(STAMP)

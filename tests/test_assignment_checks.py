@@ -161,6 +161,30 @@ def test_one_wrong_gradient_loses_exactly_the_checks_that_use_it(op, hw1_checks,
     assert got == expected
 
 
+HW4_BUGS = {  # a plausible slip in hw4: (file, old, new, the numbers of the checks it loses)
+    "lstm-input-and-forget-gates-swapped": (
+        "nn/recurrent.py", "for g in (0, 1, 3)", "for g in (1, 0, 3)", {"3.3", "3.4", "3.6", "4.2"}),
+    "conv-windows-ignore-the-stride": (
+        "ops/convolution.py", "(sn, sh * s, sw * s, sc, sh * d, sw * d)",
+        "(sn, sh, sw, sc, sh * d, sw * d)", {"2.1", "2.2", "2.3", "4.1"}),
+    "gru-update-gate-reversed": (
+        "nn/recurrent.py", "return ((1 - z) * n + z * h,)", "return (z * n + (1 - z) * h,)",
+        {"3.5", "3.6", "4.2"}),
+}
+
+
+@pytest.mark.parametrize("bug", sorted(HW4_BUGS))
+def test_a_plausible_hw4_bug_loses_exactly_the_checks_that_use_it(bug, reference, tmp_path):
+    relative, old, new, lost = HW4_BUGS[bug]
+    _, checks = assignment_checks("hw4")
+    mdl = load_implementation(make_variant(tmp_path, relative, old, new))
+    try:
+        got = scores(checks, mdl, reference_goldens("hw4", reference))
+    finally:
+        unload(mdl.__name__)
+    assert {c.number for c in checks if got[c.name] < c.points} == lost
+
+
 def _parallel_loops_helper():
     (check,) = [c for c in assignment_checks("hw3")[1] if c.name == "parallel_loops"]
     return check.function.__globals__["_parallel_loops"]

@@ -21,34 +21,38 @@ def tensor(array, requires_grad=False):
     return mdl.Tensor(array, dtype="float64", requires_grad=requires_grad)
 
 
-def numpy_conv(x, w, stride, padding):
+def numpy_conv(x, w, stride, padding, dilation=1):
     """Cross-correlation by its definition, with loops."""
     x = np.pad(x, [(0, 0), (0, 0), (padding, padding), (padding, padding)])
     n, c, h, wd = x.shape
     o, _, kh, kw = w.shape
-    ho, wo = (h - kh) // stride + 1, (wd - kw) // stride + 1
+    reach_h, reach_w = dilation * (kh - 1) + 1, dilation * (kw - 1) + 1
+    ho, wo = (h - reach_h) // stride + 1, (wd - reach_w) // stride + 1
     out = np.zeros((n, o, ho, wo))
     for i in range(ho):
         for j in range(wo):
-            window = x[:, :, i * stride:i * stride + kh, j * stride:j * stride + kw]
+            window = x[:, :, i * stride:i * stride + reach_h:dilation,
+                       j * stride:j * stride + reach_w:dilation]
             out[:, :, i, j] = np.einsum("nchw,ochw->no", window, w)
     return out
 
 
-@pytest.mark.parametrize("stride, padding, kernel, size", [(1, 0, 3, 5), (1, 1, 3, 6),
-                                                          (2, 1, 3, 7), (2, 0, 2, 6), (3, 2, 1, 5)])
-def test_conv_matches_its_definition_with_gradients_by_conv(stride, padding, kernel, size, device):
+@pytest.mark.parametrize("stride, padding, kernel, size, dilation", [
+    (1, 0, 3, 5, 1), (1, 1, 3, 6, 1), (2, 1, 3, 7, 1), (2, 0, 2, 6, 1), (3, 2, 1, 5, 1),
+    (1, 1, 3, 7, 2), (2, 2, 2, 8, 3)])
+def test_conv_matches_its_definition_with_gradients_by_conv(stride, padding, kernel, size,
+                                                            dilation, device):
     x = rng.standard_normal((2, 3, size, size))
     w = rng.standard_normal((4, 3, kernel, kernel))
     upstream = None
 
     def loss(xv, wv):
-        out = numpy_conv(xv, wv, stride, padding)
+        out = numpy_conv(xv, wv, stride, padding, dilation)
         return (out * upstream).sum()
 
     X, W = tensor(x, True), tensor(w, True)
-    out = mdl.ops.conv(X, W, stride, padding)
-    expected = numpy_conv(x, w, stride, padding)
+    out = mdl.ops.conv(X, W, stride, padding, dilation)
+    expected = numpy_conv(x, w, stride, padding, dilation)
     np.testing.assert_allclose(out.numpy(), expected, rtol=1e-10, atol=1e-10)
     upstream = rng.standard_normal(expected.shape)
     (out * tensor(upstream)).sum().backward()
@@ -57,6 +61,10 @@ def test_conv_matches_its_definition_with_gradients_by_conv(stride, padding, ker
                                rtol=1e-6, atol=1e-6)
     np.testing.assert_allclose(W.grad.numpy(), numerical_gradient(lambda v: loss(x, v), w),
                                rtol=1e-6, atol=1e-6)
+    W.grad = None
+    mdl.ops.conv(tensor(x), W, stride, padding, dilation).sum().backward()
+    np.testing.assert_allclose(W.grad.numpy(), numerical_gradient(
+        lambda v: numpy_conv(x, v, stride, padding, dilation).sum(), w), rtol=1e-6, atol=1e-6)
 
 
 def test_pad_flip_dilate_stack_split_and_their_gradients():
@@ -165,6 +173,28 @@ def test_rnn_and_gru_match_numpy():
     np.testing.assert_allclose(rnn(tensor(x))[1].numpy()[0], state, rtol=1e-10, atol=1e-12)
 
 
+def test_cells_step_like_the_layers_in_numpy():
+    x = rng.standard_normal((2, 3, 4))
+    lstm = mdl.nn.LSTMCell(4, 5, dtype="float64")
+    params = {f"{name}_l0": p.numpy() for name, p in lstm.named_parameters()}
+    h, c = lstm(tensor(x[0]))
+    h, c = lstm(tensor(x[1]), (h, c))
+    _, eh, ec = numpy_lstm(x, params, 1, 5)
+    np.testing.assert_allclose(h.numpy(), eh[0], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(c.numpy(), ec[0], rtol=1e-10, atol=1e-12)
+    gru = mdl.nn.GRUCell(4, 5, dtype="float64")
+    params = {f"{name}_l0": p.numpy() for name, p in gru.named_parameters()}
+    h = gru(tensor(x[1]), gru(tensor(x[0])))
+    np.testing.assert_allclose(h.numpy(), numpy_gru(x, params, 5)[1], rtol=1e-10, atol=1e-12)
+    rnn = mdl.nn.RNNCell(4, 5, bias=False, nonlinearity="relu", dtype="float64")
+    assert [name for name, _ in rnn.named_parameters()] == ["weight_ih", "weight_hh"]
+    h0 = rng.standard_normal((3, 5))
+    expected = np.maximum(x[0] @ rnn.weight_ih.numpy().T + h0 @ rnn.weight_hh.numpy().T, 0)
+    np.testing.assert_allclose(rnn(tensor(x[0]), tensor(h0)).numpy(), expected, rtol=1e-10)
+    with pytest.raises(ValueError, match=r"LSTMCell expects \(batch, 4\), got shape \(2, 3, 4\)"):
+        lstm(tensor(x))
+
+
 def test_embedding_looks_up_rows_and_routes_gradients():
     emb = mdl.nn.Embedding(7, 3, dtype="float64")
     ids = np.array([[1, 6], [1, 0]])
@@ -193,4 +223,16 @@ def test_torch_weights_load_and_give_the_same_outputs():
         mine.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
         np.testing.assert_allclose(mine(tensor(seq))[0].numpy(),
                                    theirs(torch.tensor(seq))[0].detach().numpy(),
+                                   rtol=1e-10, atol=1e-12)
+    step, state = seq[0], (rng.standard_normal((3, 6)), rng.standard_normal((3, 6)))
+    for theirs, mine in ((torch.nn.LSTMCell(5, 6), mdl.nn.LSTMCell(5, 6, dtype="float64")),
+                         (torch.nn.RNNCell(5, 6), mdl.nn.RNNCell(5, 6, dtype="float64")),
+                         (torch.nn.GRUCell(5, 6), mdl.nn.GRUCell(5, 6, dtype="float64"))):
+        mine.load_state_dict({k: v.double().numpy() for k, v in theirs.state_dict().items()})
+        lstm_cell = isinstance(mine, mdl.nn.LSTMCell)
+        got = mine(tensor(step), tuple(map(tensor, state)) if lstm_cell else tensor(state[0]))
+        expected = theirs.double()(torch.tensor(step), tuple(map(torch.tensor, state))
+                                   if lstm_cell else torch.tensor(state[0]))
+        np.testing.assert_allclose((got[1] if lstm_cell else got).numpy(),
+                                   (expected[1] if lstm_cell else expected).detach().numpy(),
                                    rtol=1e-10, atol=1e-12)

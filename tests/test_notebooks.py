@@ -1,13 +1,24 @@
-"""hw2's nbgrader notebook: the source runs on the reference; the student copy hides answers."""
+"""The nbgrader notebooks (hw2, hw4): each source runs top to bottom on the reference, and
+each student copy hides the answers."""
 import json
-import shutil
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
 
-from conftest import REFERENCE, ROOT
+from conftest import REFERENCE, ROOT, built_release
 
-SOURCE = ROOT / "assignments" / "hw2_nn" / "notebook.ipynb"
+NOTEBOOKS = {  # what each notebook's run must print, and the grade ids it must keep
+    "hw2": ("hw2_nn", ["final test accuracy 0.9"], {"accuracy", "q1", "q2"}),
+    "hw4": ("hw4_cnn_rnn", ["device: cpu_numba", "ResNet9 test accuracy 0.9",
+                            "test perplexity by epoch"], {"cnn_accuracy", "lm_perplexity", "q1",
+                                                          "q2"}),
+}
+
+
+def _source(tag: str) -> nbformat.NotebookNode:
+    return nbformat.read(ROOT / "assignments" / NOTEBOOKS[tag][0] / "notebook.ipynb",
+                         as_version=4)
 
 
 def _solutions(notebook) -> list[str]:
@@ -22,26 +33,30 @@ def _solutions(notebook) -> list[str]:
     return lines
 
 
-def test_the_source_notebook_runs_top_to_bottom_on_the_reference(tmp_path):
-    shutil.copytree(REFERENCE, tmp_path / "minidl", ignore=shutil.ignore_patterns("__pycache__"))
-    notebook = nbformat.read(SOURCE, as_version=4)
+@pytest.mark.parametrize("tag", NOTEBOOKS)
+def test_the_source_notebook_runs_top_to_bottom_on_the_reference(tag, tmp_path, monkeypatch):
+    # The reference in place, as `minidl`, so the kernel finds Numba's cached kernels.
+    monkeypatch.setenv("PYTHONPATH", str(REFERENCE.parent))
+    monkeypatch.delenv("MINIDL_DEVICE", raising=False)
+    notebook = _source(tag)
     NotebookClient(notebook, timeout=600, kernel_name="python3",
                    resources={"metadata": {"path": str(tmp_path)}}).execute()
     outputs = [o for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.output_type == "error"]
     text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
-    assert "final test accuracy 0.9" in text
+    assert all(expected in text for expected in NOTEBOOKS[tag][1]), text[-2000:]
     assert any("image/png" in o.get("data", {}) for o in outputs), "no plot was drawn"
 
 
-def test_the_student_notebook_has_stubs_and_no_solution_text(hw2_release):
-    student = nbformat.read(hw2_release / "student" / "notebook.ipynb", as_version=4)
-    source = nbformat.read(SOURCE, as_version=4)
+@pytest.mark.parametrize("tag", NOTEBOOKS)
+def test_the_student_notebook_has_stubs_and_no_solution_text(tag, tmp_path_factory):
+    student = nbformat.read(built_release(tag, tmp_path_factory) / "student" / "notebook.ipynb",
+                            as_version=4)
     text = json.dumps(student)
-    solutions = _solutions(source)
+    solutions = _solutions(_source(tag))
     assert solutions and not [line for line in solutions if line in text]
     assert "BEGIN SOLUTION" not in text and "raise NotImplementedError()" in text
     assert "YOUR ANSWER HERE" in text
     graded = [c.metadata["nbgrader"] for c in student.cells if c.metadata["nbgrader"].get("grade")]
-    assert {g["grade_id"] for g in graded} >= {"accuracy", "q1", "q2"}
+    assert {g["grade_id"] for g in graded} >= NOTEBOOKS[tag][2]
     assert all("checksum" in g for g in graded)

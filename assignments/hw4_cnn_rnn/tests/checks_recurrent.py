@@ -80,3 +80,21 @@ def gru(mdl, rng):
     output, h = layer(x)
     output.sum().backward()
     return {"output": output, "h_n": h, "input grad": x.grad}
+
+
+@graded(points=2, number="3.6", rtol=1e-7, atol=1e-9)
+def cells(mdl, rng):
+    """RNNCell, LSTMCell and GRUCell: two steps from a given state, and input gradients"""
+    out = {}
+    for name in ("RNNCell", "LSTMCell", "GRUCell"):
+        cell = _load(mdl, getattr(mdl.nn, name)(4, 3, dtype="float64"), rng)
+        x = [mdl.Tensor(rng.standard_normal((2, 4)), dtype="float64", requires_grad=True)
+             for _ in range(2)]
+        state = [mdl.Tensor(rng.standard_normal((2, 3)), dtype="float64") for _ in range(2)]
+        state = tuple(state) if name == "LSTMCell" else state[0]
+        for step in x:
+            state = cell(step, state)
+        h = state[0] if name == "LSTMCell" else state
+        (h * h).sum().backward()
+        out |= {f"{name} h": h, f"{name} first input grad": x[0].grad}
+    return out

@@ -12,6 +12,7 @@ from numba import njit, prange
 from .numpy_backend import buffer_size, empty, from_numpy, to_numpy  # noqa: F401
 
 ROWS = 8  # rows of the output one matmul task computes
+ROWS_PER_TASK = 64  # rows of a strided view one compact task copies
 PARALLEL_ROWS = 16  # below this many rows, a reduction splits each row among the threads
 
 
@@ -35,8 +36,29 @@ def _position(i, shape, strides, offset):
 def _compact(a, out, shape, strides, offset):
     """out[i] = the i-th element (row-major) of the view (shape, strides, offset) of a."""
     ### BEGIN SOLUTION hw3
-    for i in prange(out.size):
-        out[i] = a[_position(i, shape, strides, offset)]
+    # Rows (the last axis) in chunks of ROWS_PER_TASK: one _position per chunk, then each
+    # next row's start by counting the index up like an odometer, without division.
+    length, step, axes = shape[-1], strides[-1], shape.size - 1
+    rows = out.size // length
+    for chunk in prange((rows + ROWS_PER_TASK - 1) // ROWS_PER_TASK):
+        first = chunk * ROWS_PER_TASK
+        index, rest = np.empty(axes, np.int64), first
+        for axis in range(axes - 1, -1, -1):
+            index[axis] = rest % shape[axis]
+            rest //= shape[axis]
+        start = _position(first * length, shape, strides, offset)
+        for row in range(first, min(first + ROWS_PER_TASK, rows)):
+            for j in range(length):
+                out[row * length + j] = a[start + j * step]
+            axis = axes - 1
+            while axis >= 0:
+                index[axis] += 1
+                start += strides[axis]
+                if index[axis] < shape[axis]:
+                    break
+                start -= shape[axis] * strides[axis]
+                index[axis] = 0
+                axis -= 1
     ### END SOLUTION
 
 
@@ -44,8 +66,12 @@ def _compact(a, out, shape, strides, offset):
 def _ewise_setitem(a, out, shape, strides, offset):
     """Write a[i] to the i-th element (row-major) of the view (shape, strides, offset) of out."""
     ### BEGIN SOLUTION hw3
-    for i in prange(a.size):
-        out[_position(i, shape, strides, offset)] = a[i]
+    # A row (the last axis) at a time: one _position per row, then steps along it.
+    length, step = shape[-1], strides[-1]
+    for row in prange(a.size // length):
+        start = _position(row * length, shape, strides, offset)
+        for j in range(length):
+            out[start + j * step] = a[row * length + j]
     ### END SOLUTION
 
 
@@ -58,12 +84,30 @@ def _scalar_setitem(size, value, out, shape, strides, offset):
     ### END SOLUTION
 
 
+def _merged_axes(shape, strides) -> tuple[list[int], list[int]]:
+    """The same view with fewer axes: length-1 axes dropped, and each axis that steps
+    evenly into the next merged with it; at least one axis."""
+    merged_shape, merged_strides = [1], [0]
+    for n, stride in zip(shape, strides):
+        if n == 1:
+            continue
+        if merged_strides[-1] == stride * n or merged_shape[-1] == 1:
+            merged_shape[-1] *= n
+            merged_strides[-1] = stride
+        else:
+            merged_shape.append(n)
+            merged_strides.append(stride)
+    return merged_shape, merged_strides
+
+
 def compact(a, out, shape, strides, offset: int) -> None:
-    _compact(a, out, *_index_arrays(shape, strides), offset)
+    if out.size:
+        _compact(a, out, *_index_arrays(*_merged_axes(shape, strides)), offset)
 
 
 def ewise_setitem(a, out, shape, strides, offset: int) -> None:
-    _ewise_setitem(a, out, *_index_arrays(shape, strides), offset)
+    if a.size:
+        _ewise_setitem(a, out, *_index_arrays(*_merged_axes(shape, strides)), offset)
 
 
 def scalar_setitem(size: int, value: float, out, shape, strides, offset: int) -> None:

@@ -2,5 +2,5 @@
 from .basic import (BatchNorm1d, Dropout, Flatten, Identity, LayerNorm1d, Linear, MSELoss, ReLU,
                     Residual, Sequential, Sigmoid, SoftmaxLoss, Tanh)
 from .module import Module, Parameter
-from .recurrent import GRU, LSTM, RNN, Embedding
+from .recurrent import GRU, LSTM, RNN, Embedding, GRUCell, LSTMCell, RNNCell
 from .spatial import AvgPool2d, BatchNorm2d, Conv2d, MaxPool2d

@@ -37,8 +37,130 @@ def _uniform(shape, hidden_size: int, dtype: str) -> Parameter:
     return Parameter(init.rand(*shape, low=-bound, high=bound, dtype=dtype))
 
 
+def _weights(gates: int, input_size: int, hidden_size: int, bias: bool, dtype: str):
+    """weight_ih (gates * hidden, input), weight_hh (gates * hidden, hidden) and two biases."""
+    rows = gates * hidden_size
+    return (_uniform((rows, input_size), hidden_size, dtype),
+            _uniform((rows, hidden_size), hidden_size, dtype),
+            _uniform((rows,), hidden_size, dtype) if bias else None,
+            _uniform((rows,), hidden_size, dtype) if bias else None)
+
+
+def _affine(x: Tensor, h: Tensor, weights) -> tuple[Tensor, Tensor]:
+    """x W_ih^T + b_ih and h W_hh^T + b_hh; weights (W_ih, W_hh, b_ih, b_hh), biases may be None."""
+    ### BEGIN SOLUTION hw4
+    w_ih, w_hh, b_ih, b_hh = weights
+    xs, hs = x @ w_ih.transpose(), h @ w_hh.transpose()
+    if b_ih is not None:
+        xs, hs = xs + b_ih, hs + b_hh
+    return xs, hs
+    ### END SOLUTION
+
+
+def _gate(t: Tensor, g: int, size: int) -> Tensor:
+    """Columns g * size ... (g + 1) * size of a (batch, gates * size) tensor."""
+    return ops.getitem(t, (slice(None), slice(g * size, (g + 1) * size)))
+
+
+def rnn_step(x: Tensor, state: tuple[Tensor], weights, nonlinearity: str = "tanh"):
+    """(h',) = (nonlinearity(x W_ih^T + b_ih + h W_hh^T + b_hh),)."""
+    ### BEGIN SOLUTION hw4
+    xs, hs = _affine(x, state[0], weights)
+    return ((ops.tanh if nonlinearity == "tanh" else ops.relu)(xs + hs),)
+    ### END SOLUTION
+
+
+def lstm_step(x: Tensor, state: tuple[Tensor, Tensor], weights):
+    """(h', c') of an LSTM cell with gates in PyTorch's order: input, forget, cell, output."""
+    ### BEGIN SOLUTION hw4
+    h, c = state
+    xs, hs = _affine(x, h, weights)
+    both, size = xs + hs, h.shape[1]
+    i, f, o = (ops.sigmoid(_gate(both, g, size)) for g in (0, 1, 3))
+    c = f * c + i * ops.tanh(_gate(both, 2, size))
+    return o * ops.tanh(c), c
+    ### END SOLUTION
+
+
+def gru_step(x: Tensor, state: tuple[Tensor], weights):
+    """(h',) of a GRU cell with gates in PyTorch's order: reset, update, new."""
+    ### BEGIN SOLUTION hw4
+    h = state[0]
+    xs, hs = _affine(x, h, weights)
+    size = h.shape[1]
+    r = ops.sigmoid(_gate(xs, 0, size) + _gate(hs, 0, size))
+    z = ops.sigmoid(_gate(xs, 1, size) + _gate(hs, 1, size))
+    n = ops.tanh(_gate(xs, 2, size) + r * _gate(hs, 2, size))
+    return ((1 - z) * n + z * h,)
+    ### END SOLUTION
+
+
+def _zeros(shape, like: Tensor) -> Tensor:
+    return Tensor(np.zeros(shape), device=like.device, dtype=like.dtype)
+
+
+def _nonlinearity(name: str) -> str:
+    if name not in ("tanh", "relu"):
+        raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {name!r}")
+    return name
+
+
+class _Cell(Module):
+    """One step of a recurrent layer: weight_ih, weight_hh, bias_ih, bias_hh as in PyTorch."""
+
+    gates = 1
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
+                 dtype: str = "float32"):
+        self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
+        self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh = _weights(
+            self.gates, input_size, hidden_size, bias, dtype)
+
+    def _state(self, x: Tensor, state, parts: int) -> tuple[Tensor, ...]:
+        if x.ndim != 2 or x.shape[1] != self.input_size:
+            raise ValueError(f"{type(self).__name__} expects (batch, {self.input_size}), "
+                             f"got shape {x.shape}")
+        if state is None:
+            return (_zeros((x.shape[0], self.hidden_size), x),) * parts
+        return (state,) if parts == 1 else tuple(state)
+
+    def _weights(self):
+        return self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh
+
+
+class RNNCell(_Cell):
+    """h' = nonlinearity(x W_ih^T + b_ih + h W_hh^T + b_hh); x (batch, input), h (batch, hidden)."""
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
+                 nonlinearity: str = "tanh", dtype: str = "float32"):
+        self.nonlinearity = _nonlinearity(nonlinearity)
+        super().__init__(input_size, hidden_size, bias, dtype)
+
+    def forward(self, x: Tensor, h: Tensor | None = None) -> Tensor:
+        return rnn_step(x, self._state(x, h, 1), self._weights(), self.nonlinearity)[0]
+
+
+class LSTMCell(_Cell):
+    """One LSTM step: (h', c') from x (batch, input) and (h, c), each (batch, hidden)."""
+
+    gates = 4
+
+    def forward(self, x: Tensor, state: tuple[Tensor, Tensor] | None = None):
+        return lstm_step(x, self._state(x, state, 2), self._weights())
+
+
+class GRUCell(_Cell):
+    """One GRU step: h' from x (batch, input) and h (batch, hidden)."""
+
+    gates = 3
+
+    def forward(self, x: Tensor, h: Tensor | None = None) -> Tensor:
+        return gru_step(x, self._state(x, h, 1), self._weights())[0]
+
+
 class _Recurrent(Module):
-    """Stacked cells over time; subclasses say how many gate blocks a cell has and step it."""
+    """Stacked cells over time: layer k has weight_ih_l{k}, weight_hh_l{k}, bias_ih_l{k},
+    bias_hh_l{k}; subclasses give the number of gate blocks and `step(x, state, k)`."""
 
     gates = 1
 
@@ -47,39 +169,36 @@ class _Recurrent(Module):
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias = bias
         for k in range(num_layers):
-            inputs = input_size if k == 0 else hidden_size
-            rows = self.gates * hidden_size
-            setattr(self, f"weight_ih_l{k}", _uniform((rows, inputs), hidden_size, dtype))
-            setattr(self, f"weight_hh_l{k}", _uniform((rows, hidden_size), hidden_size, dtype))
-            setattr(self, f"bias_ih_l{k}", _uniform((rows,), hidden_size, dtype) if bias else None)
-            setattr(self, f"bias_hh_l{k}", _uniform((rows,), hidden_size, dtype) if bias else None)
+            weights = _weights(self.gates, input_size if k == 0 else hidden_size, hidden_size,
+                               bias, dtype)
+            for name, weight in zip(("weight_ih", "weight_hh", "bias_ih", "bias_hh"), weights):
+                setattr(self, f"{name}_l{k}", weight)
 
-    def _affine(self, x: Tensor, h: Tensor, k: int) -> tuple[Tensor, Tensor]:
-        """x W_ih^T + b_ih and h W_hh^T + b_hh of layer k."""
-        ### BEGIN SOLUTION hw4
-        xs = x @ getattr(self, f"weight_ih_l{k}").transpose()
-        hs = h @ getattr(self, f"weight_hh_l{k}").transpose()
-        if self.bias:
-            xs = xs + getattr(self, f"bias_ih_l{k}")
-            hs = hs + getattr(self, f"bias_hh_l{k}")
-        return xs, hs
-        ### END SOLUTION
+    def _weights(self, k: int):
+        return tuple(getattr(self, f"{name}_l{k}")
+                     for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
 
-    def _zeros(self, batch: int, like: Tensor) -> Tensor:
-        return Tensor(np.zeros((self.num_layers, batch, self.hidden_size)), device=like.device,
-                      dtype=like.dtype)
-
-    def _run(self, x: Tensor, states: list[tuple[Tensor, ...]]):
-        """Every layer over every step; the last layer's outputs and each layer's final state."""
+    def _initial(self, x: Tensor, state: Tensor | None) -> list[Tensor]:
+        """The (num_layers, batch, hidden) state, zeros if None, split into layers."""
         if x.ndim != 3 or x.shape[2] != self.input_size:
             raise ValueError(f"{type(self).__name__} expects (seq, batch, {self.input_size}), "
                              f"got shape {x.shape}")
+        shape = (self.num_layers, x.shape[1], self.hidden_size)
+        if state is None:
+            state = _zeros(shape, x)
+        elif state.shape != shape:
+            raise ValueError(f"{type(self).__name__} expects a state of shape {shape}, "
+                             f"got {state.shape}")
+        return ops.split(state, 0)
+
+    def _run(self, x: Tensor, states: list[tuple[Tensor, ...]]):
+        """Every layer over every step; the last layer's outputs and each layer's final state."""
         ### BEGIN SOLUTION hw4
         steps = ops.split(x, 0)
         for k in range(self.num_layers):
             state, outputs = states[k], []
             for step in steps:
-                state = self.cell(step, state, k)
+                state = self.step(step, state, k)
                 outputs.append(state[0])
             states[k], steps = state, outputs
         return ops.stack(steps, 0), states
@@ -87,71 +206,48 @@ class _Recurrent(Module):
 
 
 class RNN(_Recurrent):
-    """h_t = nonlinearity(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh), nonlinearity tanh or relu."""
+    """Elman RNN over (seq, batch, input): h_t = nonlinearity(x_t W_ih^T + b_ih + h W_hh^T + b_hh)."""
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
                  nonlinearity: str = "tanh", bias: bool = True, dtype: str = "float32"):
-        if nonlinearity not in ("tanh", "relu"):
-            raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
-        self.nonlinearity = nonlinearity
+        self.nonlinearity = _nonlinearity(nonlinearity)
         super().__init__(input_size, hidden_size, num_layers, bias, dtype)
 
-    def cell(self, x: Tensor, state: tuple[Tensor], k: int) -> tuple[Tensor]:
-        ### BEGIN SOLUTION hw4
-        xs, hs = self._affine(x, state[0], k)
-        return ((ops.tanh if self.nonlinearity == "tanh" else ops.relu)(xs + hs),)
-        ### END SOLUTION
+    def step(self, x, state, k):
+        return rnn_step(x, state, self._weights(k), self.nonlinearity)
 
     def forward(self, x: Tensor, h0: Tensor | None = None) -> tuple[Tensor, Tensor]:
         """(output (seq, batch, hidden), h_n (num_layers, batch, hidden))."""
-        h0 = self._zeros(x.shape[1], x) if h0 is None else h0
-        output, states = self._run(x, [(h,) for h in ops.split(h0, 0)])
+        output, states = self._run(x, [(h,) for h in self._initial(x, h0)])
         return output, ops.stack([h for (h,) in states], 0)
 
 
 class LSTM(_Recurrent):
-    """Long short-term memory; gates in PyTorch's order: input, forget, cell, output."""
+    """Long short-term memory over (seq, batch, input); gates i, f, g, o as in PyTorch."""
 
     gates = 4
 
-    def cell(self, x: Tensor, state: tuple[Tensor, Tensor], k: int) -> tuple[Tensor, Tensor]:
-        ### BEGIN SOLUTION hw4
-        h, c = state
-        xs, hs = self._affine(x, h, k)
-        size = self.hidden_size
-        gates = [ops.getitem(xs + hs, (slice(None), slice(g * size, (g + 1) * size)))
-                 for g in range(4)]
-        i, f, o = ops.sigmoid(gates[0]), ops.sigmoid(gates[1]), ops.sigmoid(gates[3])
-        c = f * c + i * ops.tanh(gates[2])
-        return o * ops.tanh(c), c
-        ### END SOLUTION
+    def step(self, x, state, k):
+        return lstm_step(x, state, self._weights(k))
 
     def forward(self, x: Tensor, state: tuple[Tensor, Tensor] | None = None):
         """(output, (h_n, c_n)), each state (num_layers, batch, hidden)."""
-        h0, c0 = state if state is not None else (self._zeros(x.shape[1], x),) * 2
-        output, states = self._run(x, list(zip(ops.split(h0, 0), ops.split(c0, 0))))
+        h0, c0 = state if state is not None else (None, None)
+        states = list(zip(self._initial(x, h0), self._initial(x, c0)))
+        output, states = self._run(x, states)
         return output, (ops.stack([h for h, _ in states], 0),
                         ops.stack([c for _, c in states], 0))
 
 
 class GRU(_Recurrent):
-    """Gated recurrent unit; gates in PyTorch's order: reset, update, new."""
+    """Gated recurrent unit over (seq, batch, input); gates r, z, n as in PyTorch."""
 
     gates = 3
 
-    def cell(self, x: Tensor, state: tuple[Tensor], k: int) -> tuple[Tensor]:
-        ### BEGIN SOLUTION hw4
-        h = state[0]
-        xs, hs = self._affine(x, h, k)
-        size = self.hidden_size
-        part = lambda t, g: ops.getitem(t, (slice(None), slice(g * size, (g + 1) * size)))  # noqa: E731
-        r = ops.sigmoid(part(xs, 0) + part(hs, 0))
-        z = ops.sigmoid(part(xs, 1) + part(hs, 1))
-        n = ops.tanh(part(xs, 2) + r * part(hs, 2))
-        return ((1 - z) * n + z * h,)
-        ### END SOLUTION
+    def step(self, x, state, k):
+        return gru_step(x, state, self._weights(k))
 
     def forward(self, x: Tensor, h0: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        h0 = self._zeros(x.shape[1], x) if h0 is None else h0
-        output, states = self._run(x, [(h,) for h in ops.split(h0, 0)])
+        """(output (seq, batch, hidden), h_n (num_layers, batch, hidden))."""
+        output, states = self._run(x, [(h,) for h in self._initial(x, h0)])
         return output, ops.stack([h for (h,) in states], 0)

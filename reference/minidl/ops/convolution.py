@@ -122,25 +122,26 @@ class Stack(Op):
 
 
 class Conv(Op):
-    """2-D cross-correlation of x (N, C, H, W) with weight (O, C, kh, kw), as PyTorch's conv2d."""
+    """2-D cross-correlation of x (N, C, H, W) with weight (O, C, kh, kw), as PyTorch's conv2d:
+    windows `stride` apart, kernel taps `dilation` apart, x padded with `padding` zeros."""
 
-    def __init__(self, stride: int = 1, padding: int = 0):
-        self.stride, self.padding = stride, padding
+    def __init__(self, stride: int = 1, padding: int = 0, dilation: int = 1):
+        self.stride, self.padding, self.dilation = stride, padding, dilation
 
     def compute(self, x, weight):
         ### BEGIN SOLUTION hw4
         n, c, h, w = x.shape
         out_channels, _, kh, kw = weight.shape
-        p, s = self.padding, self.stride
+        p, s, d = self.padding, self.stride, self.dilation
         if p:
             padded = x.device.full((n, c, h + 2 * p, w + 2 * p), 0.0, x.dtype)
             padded[:, :, p:p + h, p:p + w] = x
             x = padded
         x = x.compact()
         sn, sc, sh, sw = x.strides
-        ho, wo = (x.shape[2] - kh) // s + 1, (x.shape[3] - kw) // s + 1
+        ho, wo = (x.shape[2] - d * (kh - 1) - 1) // s + 1, (x.shape[3] - d * (kw - 1) - 1) // s + 1
         # im2col: every window as a row, without copying until compact()
-        windows = x.as_strided((n, ho, wo, c, kh, kw), (sn, sh * s, sw * s, sc, sh, sw))
+        windows = x.as_strided((n, ho, wo, c, kh, kw), (sn, sh * s, sw * s, sc, sh * d, sw * d))
         columns = windows.compact().reshape(n * ho * wo, c * kh * kw)
         kernel = weight.compact().reshape(out_channels, c * kh * kw).permute((1, 0))
         out = (columns @ kernel.compact()).reshape(n, ho, wo, out_channels)
@@ -152,19 +153,26 @@ class Conv(Op):
         x, weight = node.inputs
         _, _, h, w = x.shape
         _, _, kh, kw = weight.shape
-        p, s = self.padding, self.stride
+        p, s, d = self.padding, self.stride, self.dilation
+        # d/dweight: x's channels as the batch, the gradient as the kernel; the roles of
+        # stride and dilation swap.
+        by_channel = conv(permute(x, (1, 0, 2, 3)), permute(out_grad, (1, 0, 2, 3)),
+                          stride=d, padding=p, dilation=s)
+        grad_w = permute(getitem(by_channel, (slice(None), slice(None), slice(0, kh), slice(0, kw))),
+                         (1, 0, 2, 3))
+        if not x.requires_grad:  # a network's input images: skip their costly gradient
+            return None, grad_w
+        # d/dx: the full correlation of the gradient, dilated by the stride, with the flipped,
+        # transposed kernel, then cropped (and zero-extended where the stride skipped the
+        # last rows) to x.
         grad = dilate(out_grad, (2, 3), s - 1)
-        # d/dx: the full correlation of the gradient with the flipped, transposed kernel,
-        # then cropped (and zero-extended where the stride skipped the last rows) to x.
         flipped = permute(flip(weight, (2, 3)), (1, 0, 2, 3))
-        full = conv(pad(grad, ((0, 0), (0, 0), (kh - 1, kh - 1), (kw - 1, kw - 1))), flipped)
+        reach_h, reach_w = d * (kh - 1), d * (kw - 1)
+        full = conv(pad(grad, ((0, 0), (0, 0), (reach_h, reach_h), (reach_w, reach_w))), flipped,
+                    dilation=d)
         rows, cols = full.shape[2], full.shape[3]
         extended = pad(full, ((0, 0), (0, 0), (0, h + 2 * p - rows), (0, w + 2 * p - cols)))
         grad_x = getitem(extended, (slice(None), slice(None), slice(p, p + h), slice(p, p + w)))
-        # d/dweight: x's channels as the batch, the dilated gradient as the kernel.
-        by_channel = conv(permute(x, (1, 0, 2, 3)), permute(grad, (1, 0, 2, 3)), padding=p)
-        grad_w = permute(getitem(by_channel, (slice(None), slice(None), slice(0, kh), slice(0, kw))),
-                         (1, 0, 2, 3))
         return grad_x, grad_w
         ### END SOLUTION
 
@@ -217,5 +225,6 @@ def split(a: Tensor, axis: int = 0) -> list[Tensor]:
     return [getitem(a, (slice(None),) * axis + (i,)).reshape(rest) for i in range(a.shape[axis])]
 
 
-def conv(x: Tensor, weight: Tensor, stride: int = 1, padding: int = 0) -> Tensor:
-    return Conv(stride, padding)(x, weight)
+def conv(x: Tensor, weight: Tensor, stride: int = 1, padding: int = 0,
+         dilation: int = 1) -> Tensor:
+    return Conv(stride, padding, dilation)(x, weight)

@@ -12,6 +12,7 @@ from numba import njit, prange
 from .numpy_backend import buffer_size, empty, from_numpy, to_numpy  # noqa: F401
 
 ROWS = 8  # rows of the output one matmul task computes
+ROWS_PER_TASK = 64  # rows of a strided view one compact task copies
 PARALLEL_ROWS = 16  # below this many rows, a reduction splits each row among the threads
 
 
@@ -47,12 +48,30 @@ def _scalar_setitem(size, value, out, shape, strides, offset):
     raise NotImplementedError()
 
 
+def _merged_axes(shape, strides) -> tuple[list[int], list[int]]:
+    """The same view with fewer axes: length-1 axes dropped, and each axis that steps
+    evenly into the next merged with it; at least one axis."""
+    merged_shape, merged_strides = [1], [0]
+    for n, stride in zip(shape, strides):
+        if n == 1:
+            continue
+        if merged_strides[-1] == stride * n or merged_shape[-1] == 1:
+            merged_shape[-1] *= n
+            merged_strides[-1] = stride
+        else:
+            merged_shape.append(n)
+            merged_strides.append(stride)
+    return merged_shape, merged_strides
+
+
 def compact(a, out, shape, strides, offset: int) -> None:
-    _compact(a, out, *_index_arrays(shape, strides), offset)
+    if out.size:
+        _compact(a, out, *_index_arrays(*_merged_axes(shape, strides)), offset)
 
 
 def ewise_setitem(a, out, shape, strides, offset: int) -> None:
-    _ewise_setitem(a, out, *_index_arrays(shape, strides), offset)
+    if a.size:
+        _ewise_setitem(a, out, *_index_arrays(*_merged_axes(shape, strides)), offset)
 
 
 def scalar_setitem(size: int, value: float, out, shape, strides, offset: int) -> None:

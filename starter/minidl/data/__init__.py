@@ -1,5 +1,5 @@
 """Datasets, the DataLoader, image transforms and text corpora."""
-from .datasets import (DataFormatError, cifar10, digits, download, load_digits, mnist,
+from .datasets import (DataFormatError, cifar10, digits, digits32, download, load_digits, mnist,
                        read_cifar10_batch, read_idx)
 from .loader import ArrayDataset, DataLoader, Dataset
 from .transforms import Normalize, RandomCrop, RandomFlipHorizontal

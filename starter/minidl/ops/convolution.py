@@ -100,10 +100,11 @@ class Stack(Op):
 
 
 class Conv(Op):
-    """2-D cross-correlation of x (N, C, H, W) with weight (O, C, kh, kw), as PyTorch's conv2d."""
+    """2-D cross-correlation of x (N, C, H, W) with weight (O, C, kh, kw), as PyTorch's conv2d:
+    windows `stride` apart, kernel taps `dilation` apart, x padded with `padding` zeros."""
 
-    def __init__(self, stride: int = 1, padding: int = 0):
-        self.stride, self.padding = stride, padding
+    def __init__(self, stride: int = 1, padding: int = 0, dilation: int = 1):
+        self.stride, self.padding, self.dilation = stride, padding, dilation
 
     def compute(self, x, weight):
         # YOUR CODE HERE
@@ -162,5 +163,6 @@ def split(a: Tensor, axis: int = 0) -> list[Tensor]:
     return [getitem(a, (slice(None),) * axis + (i,)).reshape(rest) for i in range(a.shape[axis])]
 
 
-def conv(x: Tensor, weight: Tensor, stride: int = 1, padding: int = 0) -> Tensor:
-    return Conv(stride, padding)(x, weight)
+def conv(x: Tensor, weight: Tensor, stride: int = 1, padding: int = 0,
+         dilation: int = 1) -> Tensor:
+    return Conv(stride, padding, dilation)(x, weight)

@@ -1,0 +1,42 @@
+"""Section 4: the models, ResNet9 and LanguageModel."""
+import numpy as np
+
+from autograder.checks import graded
+
+
+def _load(mdl, model, rng):
+    """Random values into every parameter, so that outputs do not depend on initialization."""
+    for _, parameter in model.named_parameters():
+        parameter.data = mdl.Tensor(rng.uniform(-0.5, 0.5, parameter.shape), dtype="float64")
+    return model
+
+
+@graded(points=3, number="4.1", rtol=1e-6, atol=1e-8)
+def resnet9(mdl, rng):
+    """ResNet9: parameter shapes, logits of four images and two parameters' gradients"""
+    model = mdl.models.ResNet9(dtype="float64")
+    shapes = np.concatenate([p.shape for _, p in model.named_parameters()])
+    _load(mdl, model, rng)
+    x = mdl.Tensor(rng.standard_normal((4, 3, 32, 32)), dtype="float64")
+    logits = model(x)
+    (logits * mdl.Tensor(rng.standard_normal(logits.shape), dtype="float64")).sum().backward()
+    first, *_, last = model.parameters()
+    return {"parameter shapes": shapes, "logits": logits, "first parameter grad": first.grad,
+            "last parameter grad": last.grad}
+
+
+@graded(points=3, number="4.2", rtol=1e-7, atol=1e-9)
+def language_model(mdl, rng):
+    """LanguageModel with an RNN, an LSTM and a GRU: logits, final states and gradients"""
+    out = {}
+    for kind in ("rnn", "lstm", "gru"):
+        model = _load(mdl, mdl.models.LanguageModel(4, 11, 5, num_layers=2, seq_model=kind,
+                                                    dtype="float64"), rng)
+        ids = mdl.Tensor(rng.integers(0, 11, (3, 2)), dtype="float64")
+        targets = mdl.Tensor(rng.integers(0, 11, 6), dtype="float64")
+        logits, state = model(ids)
+        mdl.nn.SoftmaxLoss()(logits, targets).backward()
+        states = state if kind == "lstm" else (state,)
+        out |= {f"{kind} logits": logits, f"{kind} embedding grad": model.embedding.weight.grad,
+                **{f"{kind} state {i}": s for i, s in enumerate(states)}}
+    return out

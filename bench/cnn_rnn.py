@@ -1,0 +1,151 @@
+"""`make bench`: seconds per training step of hw4's models, minidl's backends next to PyTorch.
+
+ResNet9 (431,946 parameters) on a batch of 128 images 3x32x32, and a 2-layer LSTM language
+model (vocabulary 10,000, embedding and hidden 100) on 20 steps of a batch of 32; Adam for
+both, float32, all threads. One step is forward, loss, backward and update; the median of
+STEPS steps after WARMUP (which also compiles Numba's kernels on a cold cache).
+"""
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from autograder.implementation import load_package  # noqa: E402
+
+mdl = load_package(ROOT / "reference" / "minidl", "minidl")
+WARMUP, STEPS = 2, 5
+BATCH, VOCAB, WIDTH, LAYERS, BPTT, LM_BATCH = 128, 10_000, 100, 2, 20, 32
+
+
+def median_step(step) -> float:
+    for _ in range(WARMUP):
+        step()
+    times = []
+    for _ in range(STEPS):
+        start = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def minidl_steps(device: str, images, labels, words) -> tuple[float, float]:
+    os.environ["MINIDL_DEVICE"] = device
+    mdl.init.manual_seed(0)
+    loss_fn = mdl.nn.SoftmaxLoss()
+    cnn = mdl.models.ResNet9()
+    cnn_optimizer = mdl.optim.Adam(cnn.parameters(), lr=1e-3)
+    x, y = mdl.Tensor(images), mdl.Tensor(labels)
+
+    def cnn_step():
+        loss = loss_fn(cnn(x), y)
+        cnn_optimizer.zero_grad()
+        loss.backward()
+        cnn_optimizer.step()
+        loss.item()
+
+    lm = mdl.models.LanguageModel(WIDTH, VOCAB, WIDTH, num_layers=LAYERS, seq_model="lstm")
+    lm_optimizer = mdl.optim.Adam(lm.parameters(), lr=1e-3)
+    tokens, targets = mdl.Tensor(words[:-1]), mdl.Tensor(words[1:].reshape(-1))
+
+    def lm_step():
+        logits, _ = lm(tokens)
+        loss = loss_fn(logits, targets)
+        lm_optimizer.zero_grad()
+        loss.backward()
+        lm_optimizer.step()
+        loss.item()
+
+    return median_step(cnn_step), median_step(lm_step)
+
+
+def torch_steps(torch, images, labels, words) -> tuple[float, float]:
+    nn = torch.nn
+    torch.manual_seed(0)
+
+    def conv_bn(a, b, k, s):
+        return nn.Sequential(nn.Conv2d(a, b, k, s, k // 2), nn.BatchNorm2d(b), nn.ReLU())
+
+    class Residual(nn.Module):
+        def __init__(self, fn):
+            super().__init__()
+            self.fn = fn
+
+        def forward(self, x):
+            return self.fn(x) + x
+
+    cnn = nn.Sequential(
+        conv_bn(3, 16, 7, 4), conv_bn(16, 32, 3, 2),
+        Residual(nn.Sequential(conv_bn(32, 32, 3, 1), conv_bn(32, 32, 3, 1))),
+        conv_bn(32, 64, 3, 2), conv_bn(64, 128, 3, 2),
+        Residual(nn.Sequential(conv_bn(128, 128, 3, 1), conv_bn(128, 128, 3, 1))),
+        nn.Flatten(), nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, 10))
+    assert sum(p.numel() for p in cnn.parameters()) == 431_946
+    cnn_optimizer = torch.optim.Adam(cnn.parameters(), lr=1e-3)
+    x, y = torch.from_numpy(images), torch.from_numpy(labels)
+
+    def cnn_step():
+        loss = nn.functional.cross_entropy(cnn(x), y)
+        cnn_optimizer.zero_grad()
+        loss.backward()
+        cnn_optimizer.step()
+        loss.item()
+
+    class LanguageModel(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embedding = nn.Embedding(VOCAB, WIDTH)
+            self.lstm = nn.LSTM(WIDTH, WIDTH, LAYERS)
+            self.linear = nn.Linear(WIDTH, VOCAB)
+
+        def forward(self, ids):
+            output, _ = self.lstm(self.embedding(ids))
+            return self.linear(output.reshape(-1, WIDTH))
+
+    lm = LanguageModel()
+    lm_optimizer = torch.optim.Adam(lm.parameters(), lr=1e-3)
+    tokens, targets = torch.from_numpy(words[:-1]), torch.from_numpy(words[1:].reshape(-1))
+
+    def lm_step():
+        loss = nn.functional.cross_entropy(lm(tokens), targets)
+        lm_optimizer.zero_grad()
+        loss.backward()
+        lm_optimizer.step()
+        loss.item()
+
+    return median_step(cnn_step), median_step(lm_step)
+
+
+def main() -> None:
+    rng = np.random.default_rng(0)
+    images = rng.standard_normal((BATCH, 3, 32, 32)).astype(np.float32)
+    labels = rng.integers(0, 10, BATCH)
+    words = rng.integers(0, VOCAB, (BPTT + 1, LM_BATCH))
+    rows = {"minidl NumPy": minidl_steps("cpu", images, labels, words),
+            "minidl Numba": minidl_steps("cpu_numba", images, labels, words)}
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    if torch is not None:
+        rows["PyTorch CPU"] = torch_steps(torch, images, labels, words)
+    print(f"Seconds per training step (median of {STEPS}; {os.cpu_count()} cores)")
+    print(f"  {'':14} {'ResNet9, batch 128':>22} {'2-layer LSTM LM':>22}")
+    for name, (cnn, lm) in rows.items():
+        ratios = ("", "")
+        if torch is not None:
+            ratios = tuple(f"({ours / theirs:5.2f}x torch)"
+                           for ours, theirs in zip((cnn, lm), rows["PyTorch CPU"]))
+        print(f"  {name:14} {cnn:7.3f} {ratios[0]:>14} {lm:7.3f} {ratios[1]:>14}")
+    if torch is None:
+        print("  PyTorch CPU    not installed")
+
+
+if __name__ == "__main__":
+    main()
