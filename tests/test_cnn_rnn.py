@@ -37,9 +37,43 @@ def numpy_conv(x, w, stride, padding, dilation=1):
     return out
 
 
+def numpy_conv_gradients(x, w, g, stride, padding, dilation):
+    """The gradients of sum(conv(x, w) * g) w.r.t. x and w, by scattering each output back."""
+    xp = np.pad(x, [(0, 0), (0, 0), (padding, padding), (padding, padding)])
+    grad_xp, grad_w = np.zeros_like(xp), np.zeros_like(w)
+    _, _, kh, kw = w.shape
+    for i in range(g.shape[2]):
+        for j in range(g.shape[3]):
+            rows = slice(i * stride, i * stride + dilation * (kh - 1) + 1, dilation)
+            cols = slice(j * stride, j * stride + dilation * (kw - 1) + 1, dilation)
+            grad_xp[:, :, rows, cols] += np.einsum("no,ochw->nchw", g[:, :, i, j], w)
+            grad_w += np.einsum("no,nchw->ochw", g[:, :, i, j], xp[:, :, rows, cols])
+    h, wd = x.shape[2:]
+    return grad_xp[:, :, padding:padding + h, padding:padding + wd], grad_w
+
+
+def test_conv_gradients_agree_with_scattering_over_a_grid_of_settings():
+    for stride, padding, kernel, dilation in np.ndindex(3, 3, 4, 2):
+        stride, kernel, dilation = stride + 1, (1, 2, 3, 5)[kernel], dilation + 1
+        reach = dilation * (kernel - 1) + 1
+        for size in range(max(reach - 2 * padding, 1), reach + stride + 1):
+            x = rng.standard_normal((2, 2, size, size))
+            w = rng.standard_normal((3, 2, kernel, kernel))
+            X, W = tensor(x, True), tensor(w, True)
+            out = mdl.ops.conv(X, W, stride, padding, dilation)
+            g = rng.standard_normal(out.shape)
+            (out * tensor(g)).sum().backward()
+            expected_x, expected_w = numpy_conv_gradients(x, w, g, stride, padding, dilation)
+            setting = f"stride {stride} padding {padding} kernel {kernel} dilation {dilation} size {size}"
+            np.testing.assert_allclose(X.grad.numpy(), expected_x, rtol=1e-9, atol=1e-9,
+                                       err_msg=setting)
+            np.testing.assert_allclose(W.grad.numpy(), expected_w, rtol=1e-9, atol=1e-9,
+                                       err_msg=setting)
+
+
 @pytest.mark.parametrize("stride, padding, kernel, size, dilation", [
     (1, 0, 3, 5, 1), (1, 1, 3, 6, 1), (2, 1, 3, 7, 1), (2, 0, 2, 6, 1), (3, 2, 1, 5, 1),
-    (1, 1, 3, 7, 2), (2, 2, 2, 8, 3)])
+    (1, 1, 1, 4, 1), (1, 1, 3, 7, 2), (2, 2, 2, 8, 3)])
 def test_conv_matches_its_definition_with_gradients_by_conv(stride, padding, kernel, size,
                                                             dilation, device):
     x = rng.standard_normal((2, 3, size, size))

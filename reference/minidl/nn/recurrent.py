@@ -25,10 +25,7 @@ class Embedding(Module):
             raise IndexError(f"Embedding of {self.num_embeddings} rows got index "
                              f"{ids.min() if ids.min() < 0 else ids.max()}")
         ### BEGIN SOLUTION hw4
-        one_hot = np.zeros((ids.size, self.num_embeddings), dtype=self.weight.dtype)
-        one_hot[np.arange(ids.size), ids.ravel()] = 1
-        rows = Tensor(one_hot, device=self.weight.device, dtype=self.weight.dtype) @ self.weight
-        return rows.reshape(*ids.shape, self.embedding_dim)
+        return ops.take_rows(self.weight, ids)
         ### END SOLUTION
 
 
@@ -46,14 +43,11 @@ def _weights(gates: int, input_size: int, hidden_size: int, bias: bool, dtype: s
             _uniform((rows,), hidden_size, dtype) if bias else None)
 
 
-def _affine(x: Tensor, h: Tensor, weights) -> tuple[Tensor, Tensor]:
-    """x W_ih^T + b_ih and h W_hh^T + b_hh; weights (W_ih, W_hh, b_ih, b_hh), biases may be None."""
+def _linear(x: Tensor, weight: Parameter, bias: Parameter | None) -> Tensor:
+    """x W^T + b (no b when bias is None), for x (rows, in) and W (out, in)."""
     ### BEGIN SOLUTION hw4
-    w_ih, w_hh, b_ih, b_hh = weights
-    xs, hs = x @ w_ih.transpose(), h @ w_hh.transpose()
-    if b_ih is not None:
-        xs, hs = xs + b_ih, hs + b_hh
-    return xs, hs
+    out = x @ weight.transpose()
+    return out if bias is None else out + bias
     ### END SOLUTION
 
 
@@ -62,19 +56,20 @@ def _gate(t: Tensor, g: int, size: int) -> Tensor:
     return ops.getitem(t, (slice(None), slice(g * size, (g + 1) * size)))
 
 
-def rnn_step(x: Tensor, state: tuple[Tensor], weights, nonlinearity: str = "tanh"):
-    """(h',) = (nonlinearity(x W_ih^T + b_ih + h W_hh^T + b_hh),)."""
+# One step of each cell, from xs = x W_ih^T + b_ih and hs = h W_hh^T + b_hh (batch, gates *
+# hidden) and the state before the step (a tuple); the state after it.
+
+def rnn_step(xs: Tensor, hs: Tensor, state: tuple[Tensor], nonlinearity: str = "tanh"):
+    """(h',) = (nonlinearity(xs + hs),)."""
     ### BEGIN SOLUTION hw4
-    xs, hs = _affine(x, state[0], weights)
     return ((ops.tanh if nonlinearity == "tanh" else ops.relu)(xs + hs),)
     ### END SOLUTION
 
 
-def lstm_step(x: Tensor, state: tuple[Tensor, Tensor], weights):
+def lstm_step(xs: Tensor, hs: Tensor, state: tuple[Tensor, Tensor]):
     """(h', c') of an LSTM cell with gates in PyTorch's order: input, forget, cell, output."""
     ### BEGIN SOLUTION hw4
     h, c = state
-    xs, hs = _affine(x, h, weights)
     both, size = xs + hs, h.shape[1]
     i, f, o = (ops.sigmoid(_gate(both, g, size)) for g in (0, 1, 3))
     c = f * c + i * ops.tanh(_gate(both, 2, size))
@@ -82,11 +77,10 @@ def lstm_step(x: Tensor, state: tuple[Tensor, Tensor], weights):
     ### END SOLUTION
 
 
-def gru_step(x: Tensor, state: tuple[Tensor], weights):
+def gru_step(xs: Tensor, hs: Tensor, state: tuple[Tensor]):
     """(h',) of a GRU cell with gates in PyTorch's order: reset, update, new."""
     ### BEGIN SOLUTION hw4
     h = state[0]
-    xs, hs = _affine(x, h, weights)
     size = h.shape[1]
     r = ops.sigmoid(_gate(xs, 0, size) + _gate(hs, 0, size))
     z = ops.sigmoid(_gate(xs, 1, size) + _gate(hs, 1, size))
@@ -124,8 +118,8 @@ class _Cell(Module):
             return (_zeros((x.shape[0], self.hidden_size), x),) * parts
         return (state,) if parts == 1 else tuple(state)
 
-    def _weights(self):
-        return self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh
+    def _affine(self, x: Tensor, h: Tensor) -> tuple[Tensor, Tensor]:
+        return _linear(x, self.weight_ih, self.bias_ih), _linear(h, self.weight_hh, self.bias_hh)
 
 
 class RNNCell(_Cell):
@@ -137,7 +131,8 @@ class RNNCell(_Cell):
         super().__init__(input_size, hidden_size, bias, dtype)
 
     def forward(self, x: Tensor, h: Tensor | None = None) -> Tensor:
-        return rnn_step(x, self._state(x, h, 1), self._weights(), self.nonlinearity)[0]
+        state = self._state(x, h, 1)
+        return rnn_step(*self._affine(x, state[0]), state, self.nonlinearity)[0]
 
 
 class LSTMCell(_Cell):
@@ -146,7 +141,8 @@ class LSTMCell(_Cell):
     gates = 4
 
     def forward(self, x: Tensor, state: tuple[Tensor, Tensor] | None = None):
-        return lstm_step(x, self._state(x, state, 2), self._weights())
+        state = self._state(x, state, 2)
+        return lstm_step(*self._affine(x, state[0]), state)
 
 
 class GRUCell(_Cell):
@@ -155,12 +151,13 @@ class GRUCell(_Cell):
     gates = 3
 
     def forward(self, x: Tensor, h: Tensor | None = None) -> Tensor:
-        return gru_step(x, self._state(x, h, 1), self._weights())[0]
+        state = self._state(x, h, 1)
+        return gru_step(*self._affine(x, state[0]), state)[0]
 
 
 class _Recurrent(Module):
     """Stacked cells over time: layer k has weight_ih_l{k}, weight_hh_l{k}, bias_ih_l{k},
-    bias_hh_l{k}; subclasses give the number of gate blocks and `step(x, state, k)`."""
+    bias_hh_l{k}; subclasses give the number of gate blocks and `step(xs, hs, state)`."""
 
     gates = 1
 
@@ -194,14 +191,18 @@ class _Recurrent(Module):
     def _run(self, x: Tensor, states: list[tuple[Tensor, ...]]):
         """Every layer over every step; the last layer's outputs and each layer's final state."""
         ### BEGIN SOLUTION hw4
-        steps = ops.split(x, 0)
+        seq, batch, _ = x.shape
         for k in range(self.num_layers):
+            w_ih, w_hh, b_ih, b_hh = self._weights(k)
+            # Every step's input projection in one matmul: only h W_hh^T is sequential.
+            flat = x.reshape(seq * batch, x.shape[2])
+            xs = _linear(flat, w_ih, b_ih).reshape(seq, batch, w_ih.shape[0])
             state, outputs = states[k], []
-            for step in steps:
-                state = self.step(step, state, k)
+            for xs_t in ops.split(xs, 0):
+                state = self.step(xs_t, _linear(state[0], w_hh, b_hh), state)
                 outputs.append(state[0])
-            states[k], steps = state, outputs
-        return ops.stack(steps, 0), states
+            states[k], x = state, ops.stack(outputs, 0)
+        return x, states
         ### END SOLUTION
 
 
@@ -213,8 +214,8 @@ class RNN(_Recurrent):
         self.nonlinearity = _nonlinearity(nonlinearity)
         super().__init__(input_size, hidden_size, num_layers, bias, dtype)
 
-    def step(self, x, state, k):
-        return rnn_step(x, state, self._weights(k), self.nonlinearity)
+    def step(self, xs, hs, state):
+        return rnn_step(xs, hs, state, self.nonlinearity)
 
     def forward(self, x: Tensor, h0: Tensor | None = None) -> tuple[Tensor, Tensor]:
         """(output (seq, batch, hidden), h_n (num_layers, batch, hidden))."""
@@ -227,8 +228,7 @@ class LSTM(_Recurrent):
 
     gates = 4
 
-    def step(self, x, state, k):
-        return lstm_step(x, state, self._weights(k))
+    step = staticmethod(lstm_step)
 
     def forward(self, x: Tensor, state: tuple[Tensor, Tensor] | None = None):
         """(output, (h_n, c_n)), each state (num_layers, batch, hidden)."""
@@ -244,8 +244,7 @@ class GRU(_Recurrent):
 
     gates = 3
 
-    def step(self, x, state, k):
-        return gru_step(x, state, self._weights(k))
+    step = staticmethod(gru_step)
 
     def forward(self, x: Tensor, h0: Tensor | None = None) -> tuple[Tensor, Tensor]:
         """(output (seq, batch, hidden), h_n (num_layers, batch, hidden))."""

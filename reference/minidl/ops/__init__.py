@@ -5,5 +5,6 @@ from .mathematic import (
     Transpose, exp, log, matmul, reduce_to_shape, relu, sigmoid, tanh,
 )
 from .logarithmic import LogSumExp, logsumexp
-from .convolution import (Conv, Flip, GetItem, Permute, ScatterInto, Stack, conv, dilate, flip,
-                          getitem, pad, permute, split, stack, undilate)
+from .convolution import (AddRows, Conv, Flip, GetItem, Permute, ScatterInto, Stack, TakeRows,
+                          conv, dilate, flip, getitem, pad, permute, split, stack, take_rows,
+                          undilate)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from ..autograd import Op, Tensor
 from .mathematic import _axes_tuple
 
@@ -121,6 +123,41 @@ class Stack(Op):
         ### END SOLUTION
 
 
+class TakeRows(Op):
+    """Rows `ids` (integers of any shape) of a 2-D a: shape ids.shape + (a.shape[1],).
+
+    The ids live on the host, so the rows are gathered there: one copy of a each way."""
+
+    def __init__(self, ids):
+        self.ids = np.asarray(ids, dtype=np.int64)
+
+    def compute(self, a):
+        ### BEGIN SOLUTION hw4
+        return a.device.array(a.numpy()[self.ids], a.dtype)
+        ### END SOLUTION
+
+    def gradient(self, out_grad, node):
+        ### BEGIN SOLUTION hw4
+        return AddRows(self.ids, node.inputs[0].shape[0])(out_grad)
+        ### END SOLUTION
+
+
+class AddRows(Op):
+    """The adjoint of TakeRows: zeros (rows, d), with each row of a (ids.shape + (d,)) added
+    to row ids[...] (repeated ids add up)."""
+
+    def __init__(self, ids: np.ndarray, rows: int):
+        self.ids, self.rows = ids, rows
+
+    def compute(self, a):
+        out = np.zeros((self.rows, a.shape[-1]), dtype=a.dtype)
+        np.add.at(out, self.ids.ravel(), a.numpy().reshape(self.ids.size, a.shape[-1]))
+        return a.device.array(out, a.dtype)
+
+    def gradient(self, out_grad, node):
+        return TakeRows(self.ids)(out_grad)
+
+
 class Conv(Op):
     """2-D cross-correlation of x (N, C, H, W) with weight (O, C, kh, kw), as PyTorch's conv2d:
     windows `stride` apart, kernel taps `dilation` apart, x padded with `padding` zeros."""
@@ -162,17 +199,20 @@ class Conv(Op):
                          (1, 0, 2, 3))
         if not x.requires_grad:  # a network's input images: skip their costly gradient
             return None, grad_w
-        # d/dx: the full correlation of the gradient, dilated by the stride, with the flipped,
-        # transposed kernel, then cropped (and zero-extended where the stride skipped the
-        # last rows) to x.
+        # d/dx: the gradient, dilated by the stride (and zero-extended where the stride
+        # skipped x's last rows and columns), correlated with the flipped kernel, its in/out
+        # channels swapped, over the padding that makes it "full", less x's own.
         grad = dilate(out_grad, (2, 3), s - 1)
-        flipped = permute(flip(weight, (2, 3)), (1, 0, 2, 3))
         reach_h, reach_w = d * (kh - 1), d * (kw - 1)
-        full = conv(pad(grad, ((0, 0), (0, 0), (reach_h, reach_h), (reach_w, reach_w))), flipped,
-                    dilation=d)
-        rows, cols = full.shape[2], full.shape[3]
-        extended = pad(full, ((0, 0), (0, 0), (0, h + 2 * p - rows), (0, w + 2 * p - cols)))
-        grad_x = getitem(extended, (slice(None), slice(None), slice(p, p + h), slice(p, p + w)))
+        grad = pad(grad, ((0, 0), (0, 0), (0, h + 2 * p - reach_h - grad.shape[2]),
+                          (0, w + 2 * p - reach_w - grad.shape[3])))
+        flipped = permute(flip(weight, (2, 3)), (1, 0, 2, 3))
+        if p <= reach_h and reach_h == reach_w:
+            grad_x = conv(grad, flipped, padding=reach_h - p, dilation=d)
+        else:  # padding beyond the kernel's reach: correlate in full, then crop
+            full = conv(pad(grad, ((0, 0), (0, 0), (reach_h, reach_h), (reach_w, reach_w))),
+                        flipped, dilation=d)
+            grad_x = getitem(full, (slice(None), slice(None), slice(p, p + h), slice(p, p + w)))
         return grad_x, grad_w
         ### END SOLUTION
 
@@ -183,11 +223,16 @@ def permute(a: Tensor, axes) -> Tensor:
 
 def getitem(a: Tensor, index) -> Tensor:
     """a[index] for integers and slices (integers keep their axis here, as size 1)."""
-    return GetItem(_normalize_index(index, a.shape))(a)
+    index = _normalize_index(index, a.shape)
+    if index == tuple(slice(0, n, 1) for n in a.shape):
+        return a
+    return GetItem(index)(a)
 
 
 def pad(a: Tensor, widths) -> Tensor:
     """Zeros around a: `widths` holds (before, after) for every axis."""
+    if not any(before or after for before, after in widths):
+        return a
     shape = tuple(n + before + after for n, (before, after) in zip(a.shape, widths))
     index = tuple(slice(before, before + n, 1) for n, (before, _) in zip(a.shape, widths))
     return ScatterInto(index, shape)(a)
@@ -213,6 +258,11 @@ def undilate(a: Tensor, axes, dilation: int) -> Tensor:
     axes = _axes_tuple(axes, a.ndim)
     return GetItem(tuple(slice(0, n, dilation + 1 if i in axes else 1)
                          for i, n in enumerate(a.shape)))(a)
+
+
+def take_rows(a: Tensor, ids) -> Tensor:
+    """a[ids] for a 2-D a and integer ids of any shape."""
+    return TakeRows(ids)(a)
 
 
 def stack(tensors, axis: int = 0) -> Tensor:

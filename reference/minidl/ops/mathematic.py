@@ -246,10 +246,10 @@ class MatMul(Op):
 
     def gradient(self, out_grad, node):
         ### BEGIN SOLUTION hw1
-        a, b = node.inputs
-        grad_a = out_grad @ b.transpose()
-        grad_b = a.transpose() @ out_grad
-        return reduce_to_shape(grad_a, a.shape), reduce_to_shape(grad_b, b.shape)
+        a, b = node.inputs  # only the gradients needed: an input may be data, not a parameter
+        grad_a = reduce_to_shape(out_grad @ b.transpose(), a.shape) if a.requires_grad else None
+        grad_b = reduce_to_shape(a.transpose() @ out_grad, b.shape) if b.requires_grad else None
+        return grad_a, grad_b
         ### END SOLUTION
 
 

@@ -42,8 +42,8 @@ def _weights(gates: int, input_size: int, hidden_size: int, bias: bool, dtype: s
             _uniform((rows,), hidden_size, dtype) if bias else None)
 
 
-def _affine(x: Tensor, h: Tensor, weights) -> tuple[Tensor, Tensor]:
-    """x W_ih^T + b_ih and h W_hh^T + b_hh; weights (W_ih, W_hh, b_ih, b_hh), biases may be None."""
+def _linear(x: Tensor, weight: Parameter, bias: Parameter | None) -> Tensor:
+    """x W^T + b (no b when bias is None), for x (rows, in) and W (out, in)."""
     # YOUR CODE HERE
     raise NotImplementedError()
 
@@ -53,19 +53,22 @@ def _gate(t: Tensor, g: int, size: int) -> Tensor:
     return ops.getitem(t, (slice(None), slice(g * size, (g + 1) * size)))
 
 
-def rnn_step(x: Tensor, state: tuple[Tensor], weights, nonlinearity: str = "tanh"):
-    """(h',) = (nonlinearity(x W_ih^T + b_ih + h W_hh^T + b_hh),)."""
+# One step of each cell, from xs = x W_ih^T + b_ih and hs = h W_hh^T + b_hh (batch, gates *
+# hidden) and the state before the step (a tuple); the state after it.
+
+def rnn_step(xs: Tensor, hs: Tensor, state: tuple[Tensor], nonlinearity: str = "tanh"):
+    """(h',) = (nonlinearity(xs + hs),)."""
     # YOUR CODE HERE
     raise NotImplementedError()
 
 
-def lstm_step(x: Tensor, state: tuple[Tensor, Tensor], weights):
+def lstm_step(xs: Tensor, hs: Tensor, state: tuple[Tensor, Tensor]):
     """(h', c') of an LSTM cell with gates in PyTorch's order: input, forget, cell, output."""
     # YOUR CODE HERE
     raise NotImplementedError()
 
 
-def gru_step(x: Tensor, state: tuple[Tensor], weights):
+def gru_step(xs: Tensor, hs: Tensor, state: tuple[Tensor]):
     """(h',) of a GRU cell with gates in PyTorch's order: reset, update, new."""
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -100,8 +103,8 @@ class _Cell(Module):
             return (_zeros((x.shape[0], self.hidden_size), x),) * parts
         return (state,) if parts == 1 else tuple(state)
 
-    def _weights(self):
-        return self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh
+    def _affine(self, x: Tensor, h: Tensor) -> tuple[Tensor, Tensor]:
+        return _linear(x, self.weight_ih, self.bias_ih), _linear(h, self.weight_hh, self.bias_hh)
 
 
 class RNNCell(_Cell):
@@ -113,7 +116,8 @@ class RNNCell(_Cell):
         super().__init__(input_size, hidden_size, bias, dtype)
 
     def forward(self, x: Tensor, h: Tensor | None = None) -> Tensor:
-        return rnn_step(x, self._state(x, h, 1), self._weights(), self.nonlinearity)[0]
+        state = self._state(x, h, 1)
+        return rnn_step(*self._affine(x, state[0]), state, self.nonlinearity)[0]
 
 
 class LSTMCell(_Cell):
@@ -122,7 +126,8 @@ class LSTMCell(_Cell):
     gates = 4
 
     def forward(self, x: Tensor, state: tuple[Tensor, Tensor] | None = None):
-        return lstm_step(x, self._state(x, state, 2), self._weights())
+        state = self._state(x, state, 2)
+        return lstm_step(*self._affine(x, state[0]), state)
 
 
 class GRUCell(_Cell):
@@ -131,12 +136,13 @@ class GRUCell(_Cell):
     gates = 3
 
     def forward(self, x: Tensor, h: Tensor | None = None) -> Tensor:
-        return gru_step(x, self._state(x, h, 1), self._weights())[0]
+        state = self._state(x, h, 1)
+        return gru_step(*self._affine(x, state[0]), state)[0]
 
 
 class _Recurrent(Module):
     """Stacked cells over time: layer k has weight_ih_l{k}, weight_hh_l{k}, bias_ih_l{k},
-    bias_hh_l{k}; subclasses give the number of gate blocks and `step(x, state, k)`."""
+    bias_hh_l{k}; subclasses give the number of gate blocks and `step(xs, hs, state)`."""
 
     gates = 1
 
@@ -181,8 +187,8 @@ class RNN(_Recurrent):
         self.nonlinearity = _nonlinearity(nonlinearity)
         super().__init__(input_size, hidden_size, num_layers, bias, dtype)
 
-    def step(self, x, state, k):
-        return rnn_step(x, state, self._weights(k), self.nonlinearity)
+    def step(self, xs, hs, state):
+        return rnn_step(xs, hs, state, self.nonlinearity)
 
     def forward(self, x: Tensor, h0: Tensor | None = None) -> tuple[Tensor, Tensor]:
         """(output (seq, batch, hidden), h_n (num_layers, batch, hidden))."""
@@ -195,8 +201,7 @@ class LSTM(_Recurrent):
 
     gates = 4
 
-    def step(self, x, state, k):
-        return lstm_step(x, state, self._weights(k))
+    step = staticmethod(lstm_step)
 
     def forward(self, x: Tensor, state: tuple[Tensor, Tensor] | None = None):
         """(output, (h_n, c_n)), each state (num_layers, batch, hidden)."""
@@ -212,8 +217,7 @@ class GRU(_Recurrent):
 
     gates = 3
 
-    def step(self, x, state, k):
-        return gru_step(x, state, self._weights(k))
+    step = staticmethod(gru_step)
 
     def forward(self, x: Tensor, h0: Tensor | None = None) -> tuple[Tensor, Tensor]:
         """(output (seq, batch, hidden), h_n (num_layers, batch, hidden))."""
