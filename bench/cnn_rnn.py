@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 from autograder.implementation import load_package  # noqa: E402
 
 mdl = load_package(ROOT / "reference" / "minidl", "minidl")
-WARMUP, STEPS = 2, 5
+WARMUP, STEPS = 3, 10
 BATCH, VOCAB, WIDTH, LAYERS, BPTT, LM_BATCH = 128, 10_000, 100, 2, 20, 32
 
 
@@ -35,33 +35,29 @@ def median_step(step) -> float:
     return statistics.median(times)
 
 
+def training_step(loss_of, optimizer):
+    """One step, the same for minidl and PyTorch: loss_of(), zero_grad, backward, step."""
+    def step():
+        loss = loss_of()
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        loss.item()
+
+    return step
+
+
 def minidl_steps(device: str, images, labels, words) -> tuple[float, float]:
     os.environ["MINIDL_DEVICE"] = device
     mdl.init.manual_seed(0)
     loss_fn = mdl.nn.SoftmaxLoss()
-    cnn = mdl.models.ResNet9()
-    cnn_optimizer = mdl.optim.Adam(cnn.parameters(), lr=1e-3)
-    x, y = mdl.Tensor(images), mdl.Tensor(labels)
-
-    def cnn_step():
-        loss = loss_fn(cnn(x), y)
-        cnn_optimizer.zero_grad()
-        loss.backward()
-        cnn_optimizer.step()
-        loss.item()
-
+    cnn, x, y = mdl.models.ResNet9(), mdl.Tensor(images), mdl.Tensor(labels)
+    cnn_step = training_step(lambda: loss_fn(cnn(x), y),
+                             mdl.optim.Adam(cnn.parameters(), lr=1e-3))
     lm = mdl.models.LanguageModel(WIDTH, VOCAB, WIDTH, num_layers=LAYERS, seq_model="lstm")
-    lm_optimizer = mdl.optim.Adam(lm.parameters(), lr=1e-3)
     tokens, targets = mdl.Tensor(words[:-1]), mdl.Tensor(words[1:].reshape(-1))
-
-    def lm_step():
-        logits, _ = lm(tokens)
-        loss = loss_fn(logits, targets)
-        lm_optimizer.zero_grad()
-        loss.backward()
-        lm_optimizer.step()
-        loss.item()
-
+    lm_step = training_step(lambda: loss_fn(lm(tokens)[0], targets),
+                            mdl.optim.Adam(lm.parameters(), lr=1e-3))
     return median_step(cnn_step), median_step(lm_step)
 
 
@@ -72,30 +68,26 @@ def torch_steps(torch, images, labels, words) -> tuple[float, float]:
     def conv_bn(a, b, k, s):
         return nn.Sequential(nn.Conv2d(a, b, k, s, k // 2), nn.BatchNorm2d(b), nn.ReLU())
 
-    class Residual(nn.Module):
-        def __init__(self, fn):
+    class ResNet9(nn.Module):
+        def __init__(self):
             super().__init__()
-            self.fn = fn
+            self.stem = nn.Sequential(conv_bn(3, 16, 7, 4), conv_bn(16, 32, 3, 2))
+            self.residual1 = nn.Sequential(conv_bn(32, 32, 3, 1), conv_bn(32, 32, 3, 1))
+            self.middle = nn.Sequential(conv_bn(32, 64, 3, 2), conv_bn(64, 128, 3, 2))
+            self.residual2 = nn.Sequential(conv_bn(128, 128, 3, 1), conv_bn(128, 128, 3, 1))
+            self.head = nn.Sequential(nn.Flatten(), nn.Linear(128, 128), nn.ReLU(),
+                                      nn.Linear(128, 10))
 
         def forward(self, x):
-            return self.fn(x) + x
+            x = self.stem(x)
+            x = self.middle(x + self.residual1(x))
+            return self.head(x + self.residual2(x))
 
-    cnn = nn.Sequential(
-        conv_bn(3, 16, 7, 4), conv_bn(16, 32, 3, 2),
-        Residual(nn.Sequential(conv_bn(32, 32, 3, 1), conv_bn(32, 32, 3, 1))),
-        conv_bn(32, 64, 3, 2), conv_bn(64, 128, 3, 2),
-        Residual(nn.Sequential(conv_bn(128, 128, 3, 1), conv_bn(128, 128, 3, 1))),
-        nn.Flatten(), nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, 10))
+    cnn = ResNet9()
     assert sum(p.numel() for p in cnn.parameters()) == 431_946
-    cnn_optimizer = torch.optim.Adam(cnn.parameters(), lr=1e-3)
     x, y = torch.from_numpy(images), torch.from_numpy(labels)
-
-    def cnn_step():
-        loss = nn.functional.cross_entropy(cnn(x), y)
-        cnn_optimizer.zero_grad()
-        loss.backward()
-        cnn_optimizer.step()
-        loss.item()
+    cnn_step = training_step(lambda: nn.functional.cross_entropy(cnn(x), y),
+                             torch.optim.Adam(cnn.parameters(), lr=1e-3))
 
     class LanguageModel(nn.Module):
         def __init__(self):
@@ -109,16 +101,9 @@ def torch_steps(torch, images, labels, words) -> tuple[float, float]:
             return self.linear(output.reshape(-1, WIDTH))
 
     lm = LanguageModel()
-    lm_optimizer = torch.optim.Adam(lm.parameters(), lr=1e-3)
     tokens, targets = torch.from_numpy(words[:-1]), torch.from_numpy(words[1:].reshape(-1))
-
-    def lm_step():
-        loss = nn.functional.cross_entropy(lm(tokens), targets)
-        lm_optimizer.zero_grad()
-        loss.backward()
-        lm_optimizer.step()
-        loss.item()
-
+    lm_step = training_step(lambda: nn.functional.cross_entropy(lm(tokens), targets),
+                            torch.optim.Adam(lm.parameters(), lr=1e-3))
     return median_step(cnn_step), median_step(lm_step)
 
 

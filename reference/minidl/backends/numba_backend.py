@@ -13,6 +13,7 @@ from .numpy_backend import buffer_size, empty, from_numpy, to_numpy  # noqa: F40
 
 ROWS = 8  # rows of the output one matmul task computes
 ROWS_PER_TASK = 64  # rows of a strided view one compact task copies
+LONG_ROW = 32  # from this length, compact copies a contiguous or repeated row as a slice
 PARALLEL_ROWS = 16  # below this many rows, a reduction splits each row among the threads
 
 
@@ -48,8 +49,14 @@ def _compact(a, out, shape, strides, offset):
             rest //= shape[axis]
         start = _position(first * length, shape, strides, offset)
         for row in range(first, min(first + ROWS_PER_TASK, rows)):
-            for j in range(length):
-                out[row * length + j] = a[start + j * step]
+            base = row * length
+            if length >= LONG_ROW and step == 1:  # whole-row copies: they vectorize
+                out[base:base + length] = a[start:start + length]
+            elif length >= LONG_ROW and step == 0:
+                out[base:base + length] = a[start]
+            else:
+                for j in range(length):
+                    out[base + j] = a[start + j * step]
             axis = axes - 1
             while axis >= 0:
                 index[axis] += 1
