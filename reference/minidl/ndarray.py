@@ -305,19 +305,19 @@ class NDArray:
     # Reductions and matrix products.
 
     def _reduce(self, axis, keepdims: bool, primitive: str) -> "NDArray":
-        if axis is None:
-            flat = self.compact().reshape(1, self.size)
-            out = flat._reduce(1, False, primitive)
-            return out.reshape((1,) * self.ndim) if keepdims else out.reshape(())
-        axes = (axis,) if isinstance(axis, int) else tuple(axis)
-        result = self
-        for a in sorted((a % self.ndim for a in axes), reverse=True):
-            order = tuple(i for i in range(result.ndim) if i != a) + (a,)
-            moved = result.permute(order).compact()
-            out = NDArray.make(moved.shape[:-1], device=self.device, dtype=self.dtype)
-            getattr(self.device.module, primitive)(moved._handle, out._handle, moved.shape[-1])
-            result = out.reshape(out.shape[:a] + (1,) + out.shape[a:]) if keepdims else out
-        return result
+        """Reduce over `axis` (an int, a tuple, or None for all): the reduced axes moved last
+        and made compact in one copy, then one primitive call over rows of their size."""
+        axes = range(self.ndim) if axis is None else (axis,) if isinstance(axis, int) else axis
+        reduced = sorted({a % self.ndim for a in axes})
+        kept = [i for i in range(self.ndim) if i not in reduced]
+        moved = self.permute(tuple(kept + reduced)).compact()
+        out = NDArray.make(tuple(self.shape[i] for i in kept), device=self.device,
+                           dtype=self.dtype)
+        size = math.prod(self.shape[i] for i in reduced)
+        getattr(self.device.module, primitive)(moved._handle, out._handle, size)
+        if keepdims:
+            return out.reshape(tuple(1 if i in reduced else n for i, n in enumerate(self.shape)))
+        return out
 
     def sum(self, axis=None, keepdims: bool = False) -> "NDArray":
         return self._reduce(axis, keepdims, "reduce_sum")

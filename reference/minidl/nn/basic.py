@@ -147,14 +147,20 @@ class BatchNorm1d(Module):
             mean = x.sum(0) / n
             centered = x - mean
             var = (centered * centered).sum(0) / n
-            m = self.momentum
-            self.running_mean.data = self.running_mean * (1 - m) + mean.detach() * m
-            unbiased = var.detach() * (n / max(n - 1, 1))
-            self.running_var.data = self.running_var * (1 - m) + unbiased * m
-            self.num_batches_tracked.data = self.num_batches_tracked + 1.0
+            self._track(mean, var, n)
         else:
             centered, var = x - self.running_mean, self.running_var
         return centered / (var + self.eps) ** 0.5 * self.weight + self.bias
+        ### END SOLUTION
+
+    def _track(self, mean: Tensor, var: Tensor, n: int) -> None:
+        """Fold a batch's mean and (biased) variance over n values into the running ones."""
+        ### BEGIN SOLUTION hw2
+        m = self.momentum
+        self.running_mean.data = self.running_mean * (1 - m) + mean.detach() * m
+        unbiased = var.detach() * (n / max(n - 1, 1))
+        self.running_var.data = self.running_var * (1 - m) + unbiased * m
+        self.num_batches_tracked.data = self.num_batches_tracked + 1.0
         ### END SOLUTION
 
     def extra_repr(self) -> str:

@@ -73,7 +73,8 @@ class AvgPool2d(Module):
 
 
 class BatchNorm2d(BatchNorm1d):
-    """BatchNorm1d over the channels of images: statistics over N, H and W."""
+    """BatchNorm1d over the channels of images: statistics over N, H and W, reduced and
+    broadcast along those axes (no permuted copy of the images)."""
 
     def forward(self, x: Tensor) -> Tensor:
         _check_images("BatchNorm2d", x, self.num_features)
