@@ -12,6 +12,7 @@ from numba import njit, prange
 from .numpy_backend import buffer_size, empty, from_numpy, to_numpy  # noqa: F401
 
 ROWS = 8  # rows of the output one matmul task computes
+NARROW = 64  # up to this many columns, matmul computes dot products instead
 ROWS_PER_TASK = 64  # rows of a strided view one compact task copies
 LONG_ROW = 32  # from this length, compact copies a contiguous or repeated row as a slice
 PARALLEL_ROWS = 16  # below this many rows, a reduction splits each row among the threads
