@@ -117,7 +117,8 @@ def _first_loss(checks, mdl, goldens):
 
 
 PLAUSIBLE_BUGS = {  # each is wrong whenever it is called on the checks' random inputs
-    "EWiseMul": ("return out_grad * b, out_grad * a", "return out_grad * a, out_grad * b"),
+    "EWiseMul": ("out_grad * b if a.requires_grad else None,\n                out_grad * a if",
+                 "out_grad * a if a.requires_grad else None,\n                out_grad * b if"),
     "DivScalar": ("return out_grad / self.scalar", "return out_grad * self.scalar"),
     "Exp": ("return out_grad * node\n", "return out_grad * node.inputs[0]\n"),
     "Tanh": ("return out_grad * (1 - node * node)", "return out_grad * (1 - node)"),

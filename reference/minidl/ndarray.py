@@ -72,7 +72,7 @@ class NDArray:
         device = device or _default_device()
         array = np.asarray(other)
         if dtype is not None or str(array.dtype) not in SUPPORTED_DTYPES:
-            array = array.astype(dtype or "float32")  # floats keep their precision by default
+            array = array.astype(dtype or "float32", copy=False)  # floats keep their precision
         if str(array.dtype) not in SUPPORTED_DTYPES:
             raise TypeError(f"dtype {array.dtype} is not supported; use one of {SUPPORTED_DTYPES}")
         result = NDArray.make(array.shape, device=device, dtype=str(array.dtype))

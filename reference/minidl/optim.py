@@ -25,7 +25,8 @@ class Optimizer:
         for param in self.params:
             if param.grad is not None:
                 data = param.realize_cached_data()
-                yield param, data, param.grad.realize_cached_data() + weight_decay * data
+                grad = param.grad.realize_cached_data()
+                yield param, data, grad + weight_decay * data if weight_decay else grad
 
 
 class SGD(Optimizer):
@@ -65,7 +66,9 @@ class Adam(Optimizer):
             key = id(param)
             self.m[key] = beta1 * self.m.get(key, 0.0) + (1 - beta1) * grad
             self.v[key] = beta2 * self.v.get(key, 0.0) + (1 - beta2) * grad * grad
-            m_hat = self.m[key] / (1 - beta1 ** self.t)
-            v_hat = self.v[key] / (1 - beta2 ** self.t)
-            param.data = Tensor.make_const(data - self.lr * m_hat / (array_api.sqrt(v_hat) + self.eps))
+            # data - lr * m_hat / (sqrt(v_hat) + eps), with the bias corrections folded into
+            # scalars: each array operation is a pass over the parameter
+            denominator = array_api.sqrt(self.v[key] / (1 - beta2 ** self.t)) + self.eps
+            step = self.m[key] * (-self.lr / (1 - beta1 ** self.t)) / denominator
+            param.data = Tensor.make_const(data + step)
         ### END SOLUTION

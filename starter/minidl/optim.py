@@ -25,7 +25,8 @@ class Optimizer:
         for param in self.params:
             if param.grad is not None:
                 data = param.realize_cached_data()
-                yield param, data, param.grad.realize_cached_data() + weight_decay * data
+                grad = param.grad.realize_cached_data()
+                yield param, data, grad + weight_decay * data if weight_decay else grad
 
 
 class SGD(Optimizer):

@@ -209,7 +209,7 @@ class SoftmaxLoss(Module):
         batch, classes = logits.shape
         labels = _labels(y, batch, classes)
         ### BEGIN SOLUTION hw2
-        onehot = np.zeros((batch, classes))
+        onehot = np.zeros((batch, classes), dtype=logits.dtype)
         onehot[np.arange(batch), labels] = 1
         onehot = Tensor(onehot, device=logits.device, dtype=logits.dtype)
         return (ops.logsumexp(logits, axes=1) - (logits * onehot).sum(1)).sum() / batch

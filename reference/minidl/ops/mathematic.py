@@ -64,8 +64,9 @@ class EWiseMul(Op):
 
     def gradient(self, out_grad, node):
         ### BEGIN SOLUTION hw1
-        a, b = node.inputs
-        return out_grad * b, out_grad * a
+        a, b = node.inputs  # only the gradients needed, as in MatMul
+        return (out_grad * b if a.requires_grad else None,
+                out_grad * a if b.requires_grad else None)
         ### END SOLUTION
 
 
@@ -96,8 +97,9 @@ class EWiseDiv(Op):
 
     def gradient(self, out_grad, node):
         ### BEGIN SOLUTION hw1
-        a, b = node.inputs
-        return out_grad / b, -out_grad * a / (b * b)
+        a, b = node.inputs  # only the gradients needed, as in MatMul
+        return (out_grad / b if a.requires_grad else None,
+                -out_grad * a / (b * b) if b.requires_grad else None)
         ### END SOLUTION
 
 

@@ -11,8 +11,8 @@ from numba import njit, prange
 # The same flat NumPy buffers as numpy_backend, so copying in and out is NumPy's work.
 from .numpy_backend import buffer_size, empty, from_numpy, to_numpy  # noqa: F401
 
-ROWS = 8  # rows of the output one matmul task computes
-NARROW = 64  # up to this many columns, matmul computes dot products instead
+ROWS, COLUMNS, DEPTH = 32, 64, 1024  # the block of out one matmul task computes, k at a time
+SHORT, SHORT_ROWS, SHORT_COLUMNS = 128, 8, 512  # and the block of out when k is shorter
 ROWS_PER_TASK = 64  # rows of a strided view one compact task copies
 LONG_ROW = 32  # from this length, compact copies a contiguous or repeated row as a slice
 PARALLEL_ROWS = 16  # below this many rows, a reduction splits each row among the threads
