@@ -192,11 +192,15 @@ class Conv(Op):
         _, _, kh, kw = weight.shape
         p, s, d = self.padding, self.stride, self.dilation
         # d/dweight: x's channels as the batch, the gradient as the kernel; the roles of
-        # stride and dilation swap.
-        by_channel = conv(permute(x, (1, 0, 2, 3)), permute(out_grad, (1, 0, 2, 3)),
-                          stride=d, padding=p, dilation=s)
-        grad_w = permute(getitem(by_channel, (slice(None), slice(None), slice(0, kh), slice(0, kw))),
-                         (1, 0, 2, 3))
+        # stride and dilation swap. Padded x is cut to the rows and columns the windows
+        # reached, so that the result is (C, O, kh, kw) with nothing computed to be dropped.
+        reach = (d * (kh - 1) + s * (out_grad.shape[2] - 1) + 1,
+                 d * (kw - 1) + s * (out_grad.shape[3] - 1) + 1)
+        used = getitem(pad(x, ((0, 0), (0, 0), (p, p), (p, p))),
+                       (slice(None), slice(None), slice(0, reach[0]), slice(0, reach[1])))
+        by_channel = conv(permute(used, (1, 0, 2, 3)), permute(out_grad, (1, 0, 2, 3)),
+                          stride=d, dilation=s)
+        grad_w = permute(by_channel, (1, 0, 2, 3))
         if not x.requires_grad:  # a network's input images: skip their costly gradient
             return None, grad_w
         # d/dx: the gradient, dilated by the stride (and zero-extended where the stride
