@@ -166,8 +166,8 @@ HW4_BUGS = {  # a plausible slip in hw4: (file, old, new, the numbers of the che
     "lstm-input-and-forget-gates-swapped": (
         "nn/recurrent.py", "for g in (0, 1, 3)", "for g in (1, 0, 3)", {"3.3", "3.4", "3.6", "4.2"}),
     "conv-windows-ignore-the-stride": (
-        "ops/convolution.py", "(sn, sh * s, sw * s, sc, sh * d, sw * d)",
-        "(sn, sh, sw, sc, sh * d, sw * d)", {"2.1", "2.2", "2.3", "4.1"}),
+        "ops/convolution.py", "(sn, sh * s, sw * s, sh * d, sw * d, sc)",
+        "(sn, sh, sw, sh * d, sw * d, sc)", {"2.1", "2.2", "2.3", "4.1"}),
     "gru-update-gate-reversed": (
         "nn/recurrent.py", "return ((1 - z) * n + z * h,)", "return (z * n + (1 - z) * h,)",
         {"3.5", "3.6", "4.2"}),

@@ -170,18 +170,21 @@ class Conv(Op):
         n, c, h, w = x.shape
         out_channels, _, kh, kw = weight.shape
         p, s, d = self.padding, self.stride, self.dilation
+        # Channels last (N, H, W, C): each tap of a window is then C contiguous numbers,
+        # which compact() copies as whole rows
+        x = x.permute((0, 2, 3, 1))
         if p:
-            padded = x.device.full((n, c, h + 2 * p, w + 2 * p), 0.0, x.dtype)
-            padded[:, :, p:p + h, p:p + w] = x
+            padded = x.device.full((n, h + 2 * p, w + 2 * p, c), 0.0, x.dtype)
+            padded[:, p:p + h, p:p + w, :] = x
             x = padded
         x = x.compact()
-        sn, sc, sh, sw = x.strides
-        ho, wo = (x.shape[2] - d * (kh - 1) - 1) // s + 1, (x.shape[3] - d * (kw - 1) - 1) // s + 1
+        sn, sh, sw, sc = x.strides
+        ho, wo = (x.shape[1] - d * (kh - 1) - 1) // s + 1, (x.shape[2] - d * (kw - 1) - 1) // s + 1
         # im2col: every window as a row, without copying until compact()
-        windows = x.as_strided((n, ho, wo, c, kh, kw), (sn, sh * s, sw * s, sc, sh * d, sw * d))
-        columns = windows.compact().reshape(n * ho * wo, c * kh * kw)
-        kernel = weight.compact().reshape(out_channels, c * kh * kw).permute((1, 0))
-        out = (columns @ kernel.compact()).reshape(n, ho, wo, out_channels)
+        windows = x.as_strided((n, ho, wo, kh, kw, c), (sn, sh * s, sw * s, sh * d, sw * d, sc))
+        columns = windows.compact().reshape(n * ho * wo, kh * kw * c)
+        kernel = weight.permute((0, 2, 3, 1)).compact().reshape(out_channels, kh * kw * c)
+        out = (columns @ kernel.permute((1, 0)).compact()).reshape(n, ho, wo, out_channels)
         return out.permute((0, 3, 1, 2)).compact()
         ### END SOLUTION
 
