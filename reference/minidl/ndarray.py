@@ -7,6 +7,7 @@ flat buffers (see backends/numpy_backend.py), so a new device is one new module.
 """
 from __future__ import annotations
 
+import functools
 import math
 import operator
 from types import ModuleType
@@ -50,6 +51,7 @@ def _default_device() -> Device:
     return default_device()
 
 
+@functools.lru_cache(maxsize=1024)  # asked for every new array: a few shapes, many times
 def compact_strides(shape: tuple[int, ...]) -> tuple[int, ...]:
     """Row-major strides, in elements, of an array of `shape`."""
     strides, step = [], 1

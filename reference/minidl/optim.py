@@ -25,7 +25,7 @@ class Optimizer:
         for param in self.params:
             if param.grad is not None:
                 data = param.realize_cached_data()
-                grad = param.grad.realize_cached_data()
+                grad = param.grad.realize_cached_data().compact()  # once, not in every use
                 yield param, data, grad + weight_decay * data if weight_decay else grad
 
 
