@@ -161,6 +161,7 @@ class _Recurrent(Module):
     bias_hh_l{k}; subclasses give the number of gate blocks and `step(xs, hs, state)`."""
 
     gates = 1
+    adds_projections = True  # the step uses xs + hs only (not GRU: r multiplies part of hs)
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
                  bias: bool = True, dtype: str = "float32"):
@@ -195,7 +196,10 @@ class _Recurrent(Module):
         seq, batch, _ = x.shape
         for k in range(self.num_layers):
             w_ih, w_hh, b_ih, b_hh = self._weights(k)
-            # Every step's input projection in one matmul: only h W_hh^T is sequential.
+            # Every step's input projection in one matmul: only h W_hh^T is sequential. A cell
+            # that only adds the two projections gets b_hh added there too, once.
+            if self.adds_projections and b_hh is not None:
+                b_ih, b_hh = b_ih + b_hh, None
             flat = x.reshape(seq * batch, x.shape[2])
             xs = _linear(flat, w_ih, b_ih).reshape(seq, batch, w_ih.shape[0])
             state, outputs = states[k], []
@@ -244,6 +248,7 @@ class GRU(_Recurrent):
     """Gated recurrent unit over (seq, batch, input); gates r, z, n as in PyTorch."""
 
     gates = 3
+    adds_projections = False
 
     step = staticmethod(gru_step)
 

@@ -145,6 +145,7 @@ class _Recurrent(Module):
     bias_hh_l{k}; subclasses give the number of gate blocks and `step(xs, hs, state)`."""
 
     gates = 1
+    adds_projections = True  # the step uses xs + hs only (not GRU: r multiplies part of hs)
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
                  bias: bool = True, dtype: str = "float32"):
@@ -216,6 +217,7 @@ class GRU(_Recurrent):
     """Gated recurrent unit over (seq, batch, input); gates r, z, n as in PyTorch."""
 
     gates = 3
+    adds_projections = False
 
     step = staticmethod(gru_step)
 
