@@ -69,6 +69,6 @@ class Adam(Optimizer):
             # data - lr * m_hat / (sqrt(v_hat) + eps), with the bias corrections folded into
             # scalars: each array operation is a pass over the parameter
             denominator = array_api.sqrt(self.v[key] / (1 - beta2 ** self.t)) + self.eps
-            step = self.m[key] * (-self.lr / (1 - beta1 ** self.t)) / denominator
-            param.data = Tensor.make_const(data + step)
+            update = self.m[key] * (-self.lr / (1 - beta1 ** self.t)) / denominator
+            param.data = Tensor.make_const(data + update)
         ### END SOLUTION
