@@ -156,21 +156,26 @@ def _carrying_state(model):
     return forward
 
 
+def _lm_epoch(model, batches: np.ndarray, bptt: int, optimizer, progress: bool,
+              description: str) -> tuple[float, float]:
+    """_run_epoch over the bptt-step windows of batchify'd word ids, the state carried."""
+    return _run_epoch(_carrying_state(model), _windows(batches, bptt), nn.SoftmaxLoss(),
+                      optimizer, progress, description, total=-(-(len(batches) - 1) // bptt))
+
+
 def train_lm_epoch(model, batches: np.ndarray, bptt: int, optimizer,
                    progress: bool = True) -> tuple[float, float]:
     """One pass of a language model over batchify'd word ids, bptt steps at a time; the mean
     cross-entropy (perplexity is its exp) and the next-word accuracy."""
     model.train()
-    return _run_epoch(_carrying_state(model), _windows(batches, bptt), nn.SoftmaxLoss(),
-                      optimizer, progress, "train", total=-(-(len(batches) - 1) // bptt))
+    return _lm_epoch(model, batches, bptt, optimizer, progress, "train")
 
 
 def evaluate_lm(model, batches: np.ndarray, bptt: int, progress: bool = True) -> tuple[float, float]:
     """The mean cross-entropy and next-word accuracy of a language model, without a graph."""
     model.eval()
     with no_grad():
-        return _run_epoch(_carrying_state(model), _windows(batches, bptt), nn.SoftmaxLoss(),
-                          None, progress, "evaluate", total=-(-(len(batches) - 1) // bptt))
+        return _lm_epoch(model, batches, bptt, None, progress, "evaluate")
 
 
 def fit_lm(model, train_batches: np.ndarray, test_batches: np.ndarray, bptt: int, optimizer,
@@ -190,10 +195,10 @@ def generate(model, dictionary, prompt: str, words: int, temperature: float = 1.
     rng = np.random.default_rng(seed)
     model.eval()
     ids, state = [dictionary.word2idx[w] for w in prompt.split()], None
+    head = model.linear.weight  # the device and dtype of the word ids fed in
     with no_grad():
         step = np.array(ids)[:, None]
         for _ in range(words):
-            head = model.linear.weight
             logits, state = model(Tensor(step, device=head.device, dtype=head.dtype), state)
             last = logits.numpy()[-1].astype(np.float64) / temperature
             p = np.exp(last - last.max())

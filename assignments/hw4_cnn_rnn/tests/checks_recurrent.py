@@ -2,13 +2,7 @@
 
 from autograder.checks import graded
 from autograder.compare import agree, numerical_gradient
-
-
-def _load(mdl, layer, rng):
-    """Random values into every parameter, so that outputs do not depend on initialization."""
-    for _, parameter in layer.named_parameters():
-        parameter.data = mdl.Tensor(rng.uniform(-0.5, 0.5, parameter.shape), dtype="float64")
-    return layer
+from _hw4_parameters import random_parameters
 
 
 def _sequence(mdl, rng, seq, batch, features):
@@ -19,7 +13,7 @@ def _sequence(mdl, rng, seq, batch, features):
 @graded(points=2, number="3.1")
 def embedding(mdl, rng):
     """Embedding looks up rows by index and routes gradients to them"""
-    layer = _load(mdl, mdl.nn.Embedding(7, 3, dtype="float64"), rng)
+    layer = random_parameters(mdl, mdl.nn.Embedding(7, 3, dtype="float64"), rng)
     ids = rng.integers(0, 7, (4, 2))
     out = layer(ids)
     out.sum().backward()
@@ -31,7 +25,7 @@ def rnn(mdl, rng):
     """RNN (tanh and relu, two layers): outputs, final states and input gradients"""
     out = {}
     for nonlinearity in ("tanh", "relu"):
-        layer = _load(mdl, mdl.nn.RNN(4, 5, num_layers=2, nonlinearity=nonlinearity,
+        layer = random_parameters(mdl, mdl.nn.RNN(4, 5, num_layers=2, nonlinearity=nonlinearity,
                                       dtype="float64"), rng)
         x = _sequence(mdl, rng, 3, 2, 4)
         output, h = layer(x)
@@ -44,7 +38,7 @@ def rnn(mdl, rng):
 @graded(points=4, number="3.3", rtol=1e-7, atol=1e-9)
 def lstm(mdl, rng):
     """LSTM (two layers, gates i, f, g, o): outputs, h_n, c_n and gradients"""
-    layer = _load(mdl, mdl.nn.LSTM(4, 3, num_layers=2, dtype="float64"), rng)
+    layer = random_parameters(mdl, mdl.nn.LSTM(4, 3, num_layers=2, dtype="float64"), rng)
     x = _sequence(mdl, rng, 4, 2, 4)
     h0 = mdl.Tensor(rng.standard_normal((2, 2, 3)), dtype="float64")
     c0 = mdl.Tensor(rng.standard_normal((2, 2, 3)), dtype="float64")
@@ -58,7 +52,7 @@ def lstm(mdl, rng):
         rtol=1e-5, atol=1e-7)
 def gradcheck_lstm(mdl, rng):
     """numerical check: the LSTM's gradient w.r.t. its input sequence"""
-    layer = _load(mdl, mdl.nn.LSTM(3, 2, dtype="float64"), rng)
+    layer = random_parameters(mdl, mdl.nn.LSTM(3, 2, dtype="float64"), rng)
     x = rng.standard_normal((3, 2, 3))
     weights = mdl.Tensor(rng.standard_normal((3, 2, 2)), dtype="float64")
 
@@ -75,7 +69,7 @@ def gradcheck_lstm(mdl, rng):
 @graded(points=3, number="3.5", rtol=1e-7, atol=1e-9)
 def gru(mdl, rng):
     """GRU (gates r, z, n): outputs, final state and input gradients"""
-    layer = _load(mdl, mdl.nn.GRU(4, 3, dtype="float64"), rng)
+    layer = random_parameters(mdl, mdl.nn.GRU(4, 3, dtype="float64"), rng)
     x = _sequence(mdl, rng, 3, 2, 4)
     output, h = layer(x)
     output.sum().backward()
@@ -87,7 +81,7 @@ def cells(mdl, rng):
     """RNNCell, LSTMCell and GRUCell: two steps from a given state, and input gradients"""
     out = {}
     for name in ("RNNCell", "LSTMCell", "GRUCell"):
-        cell = _load(mdl, getattr(mdl.nn, name)(4, 3, dtype="float64"), rng)
+        cell = random_parameters(mdl, getattr(mdl.nn, name)(4, 3, dtype="float64"), rng)
         x = [mdl.Tensor(rng.standard_normal((2, 4)), dtype="float64", requires_grad=True)
              for _ in range(2)]
         state = [mdl.Tensor(rng.standard_normal((2, 3)), dtype="float64") for _ in range(2)]

@@ -33,6 +33,9 @@ def _uniform(shape, hidden_size: int, dtype: str) -> Parameter:
     return Parameter(init.rand(*shape, low=-bound, high=bound, dtype=dtype))
 
 
+_WEIGHT_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+
+
 def _weights(gates: int, input_size: int, hidden_size: int, bias: bool, dtype: str):
     """weight_ih (gates * hidden, input), weight_hh (gates * hidden, hidden) and two biases."""
     rows = gates * hidden_size
@@ -154,12 +157,12 @@ class _Recurrent(Module):
         for k in range(num_layers):
             weights = _weights(self.gates, input_size if k == 0 else hidden_size, hidden_size,
                                bias, dtype)
-            for name, weight in zip(("weight_ih", "weight_hh", "bias_ih", "bias_hh"), weights):
+            for name, weight in zip(_WEIGHT_NAMES, weights):
                 setattr(self, f"{name}_l{k}", weight)
 
-    def _weights(self, k: int):
-        return tuple(getattr(self, f"{name}_l{k}")
-                     for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
+    def _layer_weights(self, k: int):
+        """Layer k's (weight_ih, weight_hh, bias_ih, bias_hh)."""
+        return tuple(getattr(self, f"{name}_l{k}") for name in _WEIGHT_NAMES)
 
     def _initial(self, x: Tensor, state: Tensor | None) -> list[Tensor]:
         """The (num_layers, batch, hidden) state, zeros if None, split into layers."""
