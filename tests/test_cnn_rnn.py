@@ -21,9 +21,15 @@ def tensor(array, requires_grad=False):
     return mdl.Tensor(array, dtype="float64", requires_grad=requires_grad)
 
 
-def numpy_conv(x, w, stride, padding, dilation=1):
-    """Cross-correlation by its definition, with loops."""
-    x = np.pad(x, [(0, 0), (0, 0), (padding, padding), (padding, padding)])
+def numpy_conv(x, w, stride, padding, dilation=1, input_dilation=1):
+    """Cross-correlation by its definition, with loops; `padding` an int or per side
+    ((top, bottom), (left, right)), negative sides cropping."""
+    (top, bottom), (left, right) = ((padding, padding),) * 2 if np.isscalar(padding) else padding
+    spread = np.zeros(x.shape[:2] + tuple((n - 1) * input_dilation + 1 for n in x.shape[2:]))
+    spread[:, :, ::input_dilation, ::input_dilation] = x
+    x = np.pad(spread, [(0, 0), (0, 0), (max(top, 0), max(bottom, 0)),
+                        (max(left, 0), max(right, 0))])
+    x = x[:, :, max(-top, 0):x.shape[2] - max(-bottom, 0), max(-left, 0):x.shape[3] - max(-right, 0)]
     n, c, h, wd = x.shape
     o, _, kh, kw = w.shape
     reach_h, reach_w = dilation * (kh - 1) + 1, dilation * (kw - 1) + 1
@@ -99,6 +105,50 @@ def test_conv_matches_its_definition_with_gradients_by_conv(stride, padding, ker
     mdl.ops.conv(tensor(x), W, stride, padding, dilation).sum().backward()
     np.testing.assert_allclose(W.grad.numpy(), numerical_gradient(
         lambda v: numpy_conv(x, v, stride, padding, dilation).sum(), w), rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("setting", range(12))
+def test_conv_with_padding_per_side_and_input_dilation_matches_its_definition(setting):
+    """The general conv that conv's own gradients use: uneven and negative (cropping)
+    padding, zeros between input values; values and numerical gradients."""
+    local = np.random.default_rng(setting)
+    stride, dilation, spread = (int(v) for v in local.integers(1, 4, 3))
+    kernel = (int(local.integers(1, 4)), int(local.integers(1, 4)))
+    padding = tuple(tuple(int(v) for v in local.integers(-1, 4, 2)) for _ in range(2))
+    size = [max(1, -(-(dilation * (k - 1) - sum(p)) // spread) + 1) + int(local.integers(0, 3))
+            for k, p in zip(kernel, padding)]
+    x = local.standard_normal((2, 2, *size))
+    w = local.standard_normal((3, 2, *kernel))
+    X, W = tensor(x, True), tensor(w, True)
+    out = mdl.ops.conv(X, W, stride, padding, dilation, spread)
+    expected = numpy_conv(x, w, stride, padding, dilation, spread)
+    np.testing.assert_allclose(out.numpy(), expected, rtol=1e-10, atol=1e-10)
+    upstream = local.standard_normal(expected.shape)
+    (out * tensor(upstream)).sum().backward()
+    np.testing.assert_allclose(X.grad.numpy(), numerical_gradient(lambda v: (numpy_conv(
+        v, w, stride, padding, dilation, spread) * upstream).sum(), x), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(W.grad.numpy(), numerical_gradient(lambda v: (numpy_conv(
+        x, v, stride, padding, dilation, spread) * upstream).sum(), w), rtol=1e-6, atol=1e-6)
+
+
+def test_conv_skips_the_taps_and_outputs_that_read_only_padding():
+    """A 3x3 kernel over a 1x1 map padded by 1 reads x only through its centre tap."""
+    span = mdl.ops.convolution.live_span(1, 1, 1, 3, 1, 1, 1)
+    assert (span.size, span.outputs, span.first_tap, span.taps, span.holds_zeros) == (1, 1, 1, 1,
+                                                                                      False)
+    # the weight's gradient there: of its 3x3 outputs only the centre one reads x
+    span = mdl.ops.convolution.live_span(1, 1, 1, 1, 1, 1, 1)
+    assert (span.size, span.first_output, span.outputs) == (3, 1, 1)
+    x, w = rng.standard_normal((2, 4, 1, 1)), rng.standard_normal((5, 4, 3, 3))
+    X, W = tensor(x, True), tensor(w, True)
+    out = mdl.ops.conv(X, W, 1, 1)
+    np.testing.assert_allclose(out.numpy(), numpy_conv(x, w, 1, 1), rtol=1e-12)
+    out.sum().backward()
+    expected = np.zeros_like(w)
+    expected[:, :, 1, 1] = x.sum(0)[:, 0, 0]
+    np.testing.assert_allclose(W.grad.numpy(), expected, rtol=1e-12)
+    with pytest.raises(ValueError, match="kernel reaches over 5 positions"):
+        mdl.ops.conv(X, tensor(rng.standard_normal((5, 4, 5, 5))), 1, 1)
 
 
 def test_pad_flip_dilate_stack_split_and_their_gradients():

@@ -1,7 +1,8 @@
 """Indexing, stacking and convolution operators (NCHW, as PyTorch)."""
 from __future__ import annotations
 
-import math
+import functools
+from typing import NamedTuple
 
 import numpy as np
 
@@ -158,34 +159,99 @@ class AddRows(Op):
         return TakeRows(self.ids)(out_grad)
 
 
+class Span(NamedTuple):
+    """One spatial axis of a Conv: which outputs, kernel taps and input values take part."""
+
+    size: int  # the outputs along the axis,
+    first_output: int  # of which outputs [first_output, + outputs) read values of x;
+    outputs: int  # the others read only zeros
+    first_tap: int  # those read x only through taps [first_tap, + taps)
+    taps: int
+    first_input: int  # and only x's values first_input..last_input,
+    last_input: int
+    extent: int  # which lie among the `extent` positions their windows span
+    placed: slice  # at these positions
+    holds_zeros: bool  # with zeros (padding, input dilation) in between or around
+
+
+@functools.lru_cache(maxsize=1024)
+def live_span(length: int, before: int, after: int, kernel: int, stride: int, dilation: int,
+              input_dilation: int) -> Span:
+    """The Span of an axis of `length` input values, `input_dilation` apart, with `before`
+    and `after` zeros around (negative: cropped), under a kernel of `kernel` taps."""
+    extent = input_dilation * (length - 1) + 1 + before + after
+    size = (extent - dilation * (kernel - 1) - 1) // stride + 1
+    if size < 1:
+        raise ValueError(f"conv: the kernel reaches over {dilation * (kernel - 1) + 1} "
+                         f"positions, more than the {extent} of the padded input")
+
+    def holds_value(position: int) -> bool:
+        offset = position - before
+        return 0 <= offset <= input_dilation * (length - 1) and offset % input_dilation == 0
+
+    hits = [[holds_value(stride * o + dilation * i) for i in range(kernel)] for o in range(size)]
+    outputs = [o for o in range(size) if any(hits[o])]
+    taps = [i for i in range(kernel) if any(row[i] for row in hits)]
+    if not outputs:
+        return Span(size, 0, 0, 0, 0, 0, -1, 0, slice(0, 0), True)
+    start = stride * outputs[0] + dilation * taps[0]
+    stop = stride * outputs[-1] + dilation * taps[-1] + 1
+    first = max(0, -((before - start) // input_dilation))
+    last = min(length - 1, (stop - 1 - before) // input_dilation)
+    at = before + input_dilation * first - start
+    placed = slice(at, at + input_dilation * (last - first) + 1, input_dilation)
+    return Span(size, outputs[0], outputs[-1] - outputs[0] + 1, taps[0], taps[-1] - taps[0] + 1,
+                first, last, stop - start, placed,
+                last - first + 1 < stop - start)
+
+
 class Conv(Op):
     """2-D cross-correlation of x (N, C, H, W) with weight (O, C, kh, kw), as PyTorch's conv2d:
-    windows `stride` apart, kernel taps `dilation` apart, x padded with `padding` zeros."""
+    windows `stride` apart, kernel taps `dilation` apart, over x with `input_dilation` - 1 zeros
+    between neighbours and `padding` ((top, bottom), (left, right)) zeros around (negative
+    padding crops). The two the gradient needs beyond PyTorch's conv2d: it is again a Conv."""
 
-    def __init__(self, stride: int = 1, padding: int = 0, dilation: int = 1):
-        self.stride, self.padding, self.dilation = stride, padding, dilation
+    def __init__(self, stride: int, padding: tuple[tuple[int, int], tuple[int, int]],
+                 dilation: int = 1, input_dilation: int = 1):
+        self.stride, self.padding = stride, padding
+        self.dilation, self.input_dilation = dilation, input_dilation
 
     def compute(self, x, weight):
         ### BEGIN SOLUTION hw4
         n, c, h, w = x.shape
         out_channels, _, kh, kw = weight.shape
-        p, s, d = self.padding, self.stride, self.dilation
+        s, d = self.stride, self.dilation
+        # Per axis: the output's size, and the outputs and taps that touch x at all; the
+        # rest read only zeros (the 3x3 kernels on 1x1 maps of a ResNet's last layers)
+        rows = live_span(h, *self.padding[0], kh, s, d, self.input_dilation)
+        cols = live_span(w, *self.padding[1], kw, s, d, self.input_dilation)
+        if rows.outputs == 0 or cols.outputs == 0:
+            return x.device.full((n, out_channels, rows.size, cols.size), 0.0, x.dtype)
         # Channels last (N, H, W, C): each tap of a window is then C contiguous numbers,
-        # which compact() copies as whole rows
-        x = x.permute((0, 2, 3, 1))
-        if p:
-            padded = x.device.full((n, h + 2 * p, w + 2 * p, c), 0.0, x.dtype)
-            padded[:, p:p + h, p:p + w, :] = x
-            x = padded
+        # which compact() copies as whole rows. Only the span the live windows read.
+        x = x.permute((0, 2, 3, 1))[:, rows.first_input:rows.last_input + 1,
+                                    cols.first_input:cols.last_input + 1, :]
+        if rows.holds_zeros or cols.holds_zeros:
+            span = x.device.full((n, rows.extent, cols.extent, c), 0.0, x.dtype)
+            span[:, rows.placed, cols.placed, :] = x
+            x = span
         x = x.compact()
         sn, sh, sw, sc = x.strides
-        ho, wo = (x.shape[1] - d * (kh - 1) - 1) // s + 1, (x.shape[2] - d * (kw - 1) - 1) // s + 1
         # im2col: every window as a row, without copying until compact()
-        windows = x.as_strided((n, ho, wo, kh, kw, c), (sn, sh * s, sw * s, sh * d, sw * d, sc))
-        columns = windows.compact().reshape(n * ho * wo, kh * kw * c)
-        kernel = weight.permute((0, 2, 3, 1)).compact().reshape(out_channels, kh * kw * c)
-        out = (columns @ kernel.permute((1, 0)).compact()).reshape(n, ho, wo, out_channels)
-        return out.permute((0, 3, 1, 2)).compact()
+        windows = x.as_strided((n, rows.outputs, cols.outputs, rows.taps, cols.taps, c),
+                               (sn, sh * s, sw * s, sh * d, sw * d, sc))
+        columns = windows.compact().reshape(n * rows.outputs * cols.outputs, -1)
+        kernel = weight[:, :, rows.first_tap:rows.first_tap + rows.taps,
+                        cols.first_tap:cols.first_tap + cols.taps]
+        kernel = kernel.permute((2, 3, 1, 0)).compact().reshape(-1, out_channels)
+        out = (columns @ kernel).reshape(n, rows.outputs, cols.outputs, out_channels)
+        out = out.permute((0, 3, 1, 2))
+        if rows.outputs == rows.size and cols.outputs == cols.size:
+            return out.compact()
+        full = x.device.full((n, out_channels, rows.size, cols.size), 0.0, x.dtype)
+        full[:, :, rows.first_output:rows.first_output + rows.outputs,
+             cols.first_output:cols.first_output + cols.outputs] = out
+        return full
         ### END SOLUTION
 
     def gradient(self, out_grad, node):
@@ -193,33 +259,27 @@ class Conv(Op):
         x, weight = node.inputs
         _, _, h, w = x.shape
         _, _, kh, kw = weight.shape
-        p, s, d = self.padding, self.stride, self.dilation
-        # d/dweight: x's channels as the batch, the gradient as the kernel; the roles of
-        # stride and dilation swap. Padded x is cut to the rows and columns the windows
-        # reached, so that the result is (C, O, kh, kw) with nothing computed to be dropped.
-        reach = (d * (kh - 1) + s * (out_grad.shape[2] - 1) + 1,
-                 d * (kw - 1) + s * (out_grad.shape[3] - 1) + 1)
-        used = getitem(pad(x, ((0, 0), (0, 0), (p, p), (p, p))),
-                       (slice(None), slice(None), slice(0, reach[0]), slice(0, reach[1])))
-        by_channel = conv(permute(used, (1, 0, 2, 3)), permute(out_grad, (1, 0, 2, 3)),
-                          stride=d, dilation=s)
+        _, _, ho, wo = out_grad.shape
+        s, d, u = self.stride, self.dilation, self.input_dilation
+        (top, bottom), (left, right) = self.padding
+        # d/dweight: x's channels as the batch, the gradient as the kernel; stride and
+        # dilation swap roles. Rows and columns past the last window are cropped away, so
+        # that the result is (C, O, kh, kw).
+        past_h = u * (h - 1) + 1 + top + bottom - (s * (ho - 1) + d * (kh - 1) + 1)
+        past_w = u * (w - 1) + 1 + left + right - (s * (wo - 1) + d * (kw - 1) + 1)
+        by_channel = conv(permute(x, (1, 0, 2, 3)), permute(out_grad, (1, 0, 2, 3)), stride=d,
+                          padding=((top, bottom - past_h), (left, right - past_w)), dilation=s,
+                          input_dilation=u)
         grad_w = permute(by_channel, (1, 0, 2, 3))
         if not x.requires_grad:  # a network's input images: skip their costly gradient
             return None, grad_w
-        # d/dx: the gradient, dilated by the stride (and zero-extended where the stride
-        # skipped x's last rows and columns), correlated with the flipped kernel, its in/out
-        # channels swapped, over the padding that makes it "full", less x's own.
-        grad = dilate(out_grad, (2, 3), s - 1)
-        reach_h, reach_w = d * (kh - 1), d * (kw - 1)
-        grad = pad(grad, ((0, 0), (0, 0), (0, h + 2 * p - reach_h - grad.shape[2]),
-                          (0, w + 2 * p - reach_w - grad.shape[3])))
+        # d/dx: the gradient, its values `stride` apart, correlated with the flipped kernel
+        # (in/out channels swapped) in steps of x's own spacing, padded to give x's shape
         flipped = permute(flip(weight, (2, 3)), (1, 0, 2, 3))
-        if p <= reach_h and reach_h == reach_w:
-            grad_x = conv(grad, flipped, padding=reach_h - p, dilation=d)
-        else:  # padding beyond the kernel's reach: correlate in full, then crop
-            full = conv(pad(grad, ((0, 0), (0, 0), (reach_h, reach_h), (reach_w, reach_w))),
-                        flipped, dilation=d)
-            grad_x = getitem(full, (slice(None), slice(None), slice(p, p + h), slice(p, p + w)))
+        reach_h, reach_w = d * (kh - 1), d * (kw - 1)
+        padding = ((reach_h - top, u * (h - 1) - s * (ho - 1) + top),
+                   (reach_w - left, u * (w - 1) - s * (wo - 1) + left))
+        grad_x = conv(out_grad, flipped, stride=u, padding=padding, dilation=d, input_dilation=s)
         return grad_x, grad_w
         ### END SOLUTION
 
@@ -282,6 +342,10 @@ def split(a: Tensor, axis: int = 0) -> list[Tensor]:
     return [getitem(a, (slice(None),) * axis + (i,)).reshape(rest) for i in range(a.shape[axis])]
 
 
-def conv(x: Tensor, weight: Tensor, stride: int = 1, padding: int = 0,
-         dilation: int = 1) -> Tensor:
-    return Conv(stride, padding, dilation)(x, weight)
+def conv(x: Tensor, weight: Tensor, stride: int = 1, padding=0, dilation: int = 1,
+         input_dilation: int = 1) -> Tensor:
+    """Conv; `padding` is one number for every side or ((top, bottom), (left, right))."""
+    if isinstance(padding, int):
+        padding = ((padding, padding), (padding, padding))
+    return Conv(stride, tuple((int(a), int(b)) for a, b in padding), dilation,
+                input_dilation)(x, weight)
