@@ -290,9 +290,17 @@ class NDArray:
 
     def _reduce(self, axis, keepdims: bool, primitive: str) -> "NDArray":
         """Reduce over `axis` (an int, a tuple, or None for all): the reduced axes moved last
-        and made compact in one copy, then one primitive call over rows of their size."""
+        and made compact in one copy, then one primitive call over rows of their size. Reduced
+        axes already last in a compact array are reduced first, so that the copy is smaller
+        (a per-channel sum of images copies one number per image and channel)."""
         axes = range(self.ndim) if axis is None else (axis,) if isinstance(axis, int) else axis
         reduced = sorted({a % self.ndim for a in axes})
+        trailing = next(i for i in range(len(reduced) + 1)
+                        if i == len(reduced) or reduced[-1 - i] != self.ndim - 1 - i)
+        if (0 < trailing < len(reduced) and self.is_compact()
+                and math.prod(self.shape[-trailing:]) > 1):
+            last = self._reduce(tuple(reduced[-trailing:]), True, primitive)
+            return last._reduce(tuple(reduced), keepdims, primitive)
         kept = [i for i in range(self.ndim) if i not in reduced]
         moved = self.permute(tuple(kept + reduced)).compact()
         out = NDArray.make(tuple(self.shape[i] for i in kept), device=self.device,

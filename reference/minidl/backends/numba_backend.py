@@ -13,7 +13,8 @@ from .numpy_backend import buffer_size, empty, from_numpy, to_numpy  # noqa: F40
 
 ROWS, COLUMNS, DEPTH = 32, 64, 1024  # the block of out one matmul task computes, k at a time
 SHORT, SHORT_ROWS, SHORT_COLUMNS = 128, 8, 512  # and the block of out when k is shorter
-ROWS_PER_TASK = 64  # rows of a strided view one compact task copies
+TASK_ELEMENTS = 2048  # about this many elements of a strided view one compact task copies
+TILE = 16  # and at least this many rows, TILE numbers of each at a time
 LONG_ROW = 32  # from this length, compact copies a contiguous or repeated row as a slice
 PARALLEL_ROWS = 16  # below this many rows, a reduction splits each row among the threads
 
@@ -38,35 +39,33 @@ def _position(i, shape, strides, offset):
 def _compact(a, out, shape, strides, offset):
     """out[i] = the i-th element (row-major) of the view (shape, strides, offset) of a."""
     ### BEGIN SOLUTION hw3
-    # Rows (the last axis) in chunks of ROWS_PER_TASK: one _position per chunk, then each
-    # next row's start by counting the index up like an odometer, without division.
-    length, step, axes = shape[-1], strides[-1], shape.size - 1
-    rows = out.size // length
-    for chunk in prange((rows + ROWS_PER_TASK - 1) // ROWS_PER_TASK):
-        first = chunk * ROWS_PER_TASK
-        index, rest = np.empty(axes, np.int64), first
-        for axis in range(axes - 1, -1, -1):
-            index[axis] = rest % shape[axis]
-            rest //= shape[axis]
+    # A task copies a block of rows (runs along the last axis) that lie one step of the
+    # second-last axis apart: one _position for its first row, then additions only. Strided
+    # rows go TILE numbers at a time down the block, so that each cache line a transposing
+    # copy reads serves several rows before it is evicted.
+    length, step = shape[-1], strides[-1]
+    run, row_step = (shape[-2], strides[-2]) if shape.size > 1 else (1, 0)
+    per_block = min(run, max(TILE, TASK_ELEMENTS // length))
+    blocks = (run + per_block - 1) // per_block
+    for task in prange(out.size // (run * length) * blocks):
+        outer, block = task // blocks, task % blocks
+        first = outer * run + block * per_block
+        last = min(first + per_block, (outer + 1) * run)
         start = _position(first * length, shape, strides, offset)
-        for row in range(first, min(first + ROWS_PER_TASK, rows)):
-            base = row * length
-            if length >= LONG_ROW and step == 1:  # whole-row copies: they vectorize
-                out[base:base + length] = a[start:start + length]
-            elif length >= LONG_ROW and step == 0:
-                out[base:base + length] = a[start]
-            else:
-                for j in range(length):
-                    out[base + j] = a[start + j * step]
-            axis = axes - 1
-            while axis >= 0:
-                index[axis] += 1
-                start += strides[axis]
-                if index[axis] < shape[axis]:
-                    break
-                start -= shape[axis] * strides[axis]
-                index[axis] = 0
-                axis -= 1
+        if length >= LONG_ROW and (step == 1 or step == 0):  # whole rows: they vectorize
+            for row in range(first, last):
+                base = row * length
+                if step == 1:
+                    out[base:base + length] = a[start:start + length]
+                else:
+                    out[base:base + length] = a[start]
+                start += row_step
+        else:
+            for j0 in range(0, length, TILE):
+                for row in range(first, last):
+                    base, at = row * length, start + (row - first) * row_step
+                    for j in range(j0, min(j0 + TILE, length)):
+                        out[base + j] = a[at + j * step]
     ### END SOLUTION
 
 
@@ -74,12 +73,23 @@ def _compact(a, out, shape, strides, offset):
 def _ewise_setitem(a, out, shape, strides, offset):
     """Write a[i] to the i-th element (row-major) of the view (shape, strides, offset) of out."""
     ### BEGIN SOLUTION hw3
-    # A row (the last axis) at a time: one _position per row, then steps along it.
+    # The blocks of rows of _compact, in the other direction.
     length, step = shape[-1], strides[-1]
-    for row in prange(a.size // length):
-        start = _position(row * length, shape, strides, offset)
-        for j in range(length):
-            out[start + j * step] = a[row * length + j]
+    run, row_step = (shape[-2], strides[-2]) if shape.size > 1 else (1, 0)
+    per_block = min(run, max(TILE, TASK_ELEMENTS // length))
+    blocks = (run + per_block - 1) // per_block
+    for task in prange(a.size // (run * length) * blocks):
+        outer, block = task // blocks, task % blocks
+        first = outer * run + block * per_block
+        start = _position(first * length, shape, strides, offset)
+        for row in range(first, min(first + per_block, (outer + 1) * run)):
+            base = row * length
+            if length >= LONG_ROW and step == 1:
+                out[start:start + length] = a[base:base + length]
+            else:
+                for j in range(length):
+                    out[start + j * step] = a[base + j]
+            start += row_step
     ### END SOLUTION
 
 
@@ -340,14 +350,20 @@ def matmul(a, b, out, m, n, p):
         for task in prange(row_blocks * ((p + SHORT_COLUMNS - 1) // SHORT_COLUMNS)):
             i0, j0 = task % row_blocks * SHORT_ROWS, task // row_blocks * SHORT_COLUMNS
             i1, j1 = min(i0 + SHORT_ROWS, m), min(j0 + SHORT_COLUMNS, p)
-            rows = np.zeros((i1 - i0, j1 - j0), dtype=out.dtype)
+            rows = np.zeros((SHORT_ROWS, j1 - j0), dtype=out.dtype)
             for k in range(n):
                 b_k = B[k, j0:j1]
-                for i in range(i1 - i0):
-                    aik, row = A[i0 + i, k], rows[i]
+                for i in range(0, SHORT_ROWS, 4):
+                    a0, a1 = A[min(i0 + i, m - 1), k], A[min(i0 + i + 1, m - 1), k]
+                    a2, a3 = A[min(i0 + i + 2, m - 1), k], A[min(i0 + i + 3, m - 1), k]
+                    r0, r1, r2, r3 = rows[i], rows[i + 1], rows[i + 2], rows[i + 3]
                     for j in range(j1 - j0):
-                        row[j] += aik * b_k[j]
-            C[i0:i1, j0:j1] = rows
+                        b = b_k[j]
+                        r0[j] += a0 * b
+                        r1[j] += a1 * b
+                        r2[j] += a2 * b
+                        r3[j] += a3 * b
+            C[i0:i1, j0:j1] = rows[:i1 - i0]
         return
     BT = np.empty((p, n), dtype=out.dtype)
     for block in prange((p + COLUMNS - 1) // COLUMNS):

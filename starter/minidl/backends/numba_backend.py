@@ -13,7 +13,8 @@ from .numpy_backend import buffer_size, empty, from_numpy, to_numpy  # noqa: F40
 
 ROWS, COLUMNS, DEPTH = 32, 64, 1024  # the block of out one matmul task computes, k at a time
 SHORT, SHORT_ROWS, SHORT_COLUMNS = 128, 8, 512  # and the block of out when k is shorter
-ROWS_PER_TASK = 64  # rows of a strided view one compact task copies
+TASK_ELEMENTS = 2048  # about this many elements of a strided view one compact task copies
+TILE = 16  # and at least this many rows, TILE numbers of each at a time
 LONG_ROW = 32  # from this length, compact copies a contiguous or repeated row as a slice
 PARALLEL_ROWS = 16  # below this many rows, a reduction splits each row among the threads
 
