@@ -29,3 +29,13 @@ def test_without_a_gpu_the_kernels_are_launched_in_numbas_simulator(monkeypatch)
     blocks = -(-70 // backend.THREADS)  # every one of the 70 elements gets a thread
     assert recorder.launches[0] == (blocks, backend.THREADS)
 
+
+
+def test_a_views_shape_and_strides_are_copied_to_the_device_once():
+    data = np.arange(12, dtype="float32").reshape(3, 4)
+    view = mdl.cuda().array(data).permute((1, 0))
+    view.compact()
+    copies = backend._device_indices.cache_info().misses
+    again = view.compact()
+    assert backend._device_indices.cache_info().misses == copies
+    np.testing.assert_array_equal(again.numpy(), data.T)

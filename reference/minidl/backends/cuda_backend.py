@@ -7,6 +7,7 @@ thread): slow, so use small arrays, but every kernel can be tested and graded an
 from __future__ import annotations
 
 import ctypes
+import functools
 import math
 import os
 
@@ -53,6 +54,14 @@ def _host(buffer) -> np.ndarray:
 
 
 def _index_arrays(shape, strides):
+    """A view's shape and strides as device arrays."""
+    return _device_indices(tuple(shape), tuple(strides))
+
+
+@functools.lru_cache(maxsize=4096)
+def _device_indices(shape: tuple[int, ...], strides: tuple[int, ...]):
+    # Copied to the GPU once per distinct view: a training step asks for the same few hundred
+    # again and again, and each copy costs a synchronizing transfer.
     return xp.asarray(shape, dtype=np.int64), xp.asarray(strides, dtype=np.int64)
 
 
