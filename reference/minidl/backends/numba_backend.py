@@ -12,7 +12,8 @@ from numba import njit, prange
 from .numpy_backend import buffer_size, empty, from_numpy, to_numpy  # noqa: F401
 
 ROWS, COLUMNS, DEPTH = 32, 64, 1024  # the block of out one matmul task computes, k at a time
-SHORT, SHORT_ROWS, SHORT_COLUMNS = 128, 8, 512  # and the block of out when k is shorter
+SHORT, WIDE = 128, 64  # below SHORT k, or from WIDE columns of out: rows of B added up
+SHORT_ROWS, SHORT_COLUMNS = 8, 512  # the block of out one such task computes
 TASK_ELEMENTS = 2048  # about this many elements of a strided view one compact task copies
 TILE = 16  # and at least this many rows, TILE numbers of each at a time
 LONG_ROW = 32  # from this length, compact copies a contiguous or repeated row as a slice
@@ -340,31 +341,48 @@ def reduce_max(a, out, reduce_size):
 def matmul(a, b, out, m, n, p):
     """out (m, p) = a (m, n) @ b (n, p), all three flat and row-major; parallel and cache-aware."""
     ### BEGIN SOLUTION hw3
-    # out[i, j] is the dot product of row i of A and row j of B^T: both contiguous, so the loop
-    # over k vectorizes. Each pass over k computes a 2x4 tile of out, eight running sums from
-    # six rows loaded. A task is a block of rows by a block of columns, taken DEPTH k at a time
-    # so that its rows stay in cache; rows and columns past the edge repeat the last one.
+    # Two loop orders, each with a contiguous innermost loop that vectorizes. A task is a block
+    # of rows by a block of columns of out; rows and columns past the edge repeat the last one.
     A, B, C = a.reshape((m, n)), b.reshape((n, p)), out.reshape((m, p))
-    if n < SHORT:  # too short to pay for B^T: rows of B times A[i, k] added into rows of out
+    if n < SHORT or p >= WIDE:
+        # i, k, j: rows of out are sums of rows of B weighted by A[i, k]. Eight rows of B at a
+        # time into two rows of out, so that each element of out is loaded and stored once per
+        # eight products: those loads and stores, not the arithmetic, bound this loop.
         row_blocks = (m + SHORT_ROWS - 1) // SHORT_ROWS
         for task in prange(row_blocks * ((p + SHORT_COLUMNS - 1) // SHORT_COLUMNS)):
             i0, j0 = task % row_blocks * SHORT_ROWS, task // row_blocks * SHORT_COLUMNS
             i1, j1 = min(i0 + SHORT_ROWS, m), min(j0 + SHORT_COLUMNS, p)
             rows = np.zeros((SHORT_ROWS, j1 - j0), dtype=out.dtype)
-            for k in range(n):
-                b_k = B[k, j0:j1]
-                for i in range(0, SHORT_ROWS, 4):
-                    a0, a1 = A[min(i0 + i, m - 1), k], A[min(i0 + i + 1, m - 1), k]
-                    a2, a3 = A[min(i0 + i + 2, m - 1), k], A[min(i0 + i + 3, m - 1), k]
-                    r0, r1, r2, r3 = rows[i], rows[i + 1], rows[i + 2], rows[i + 3]
+            whole = n - n % 8
+            for k in range(0, whole, 8):
+                b0, b1, b2, b3 = B[k, j0:j1], B[k + 1, j0:j1], B[k + 2, j0:j1], B[k + 3, j0:j1]
+                b4, b5, b6, b7 = B[k + 4, j0:j1], B[k + 5, j0:j1], B[k + 6, j0:j1], B[k + 7, j0:j1]
+                for i in range(0, SHORT_ROWS, 2):
+                    u, v = min(i0 + i, m - 1), min(i0 + i + 1, m - 1)  # repeat the last row
+                    u0, u1, u2, u3 = A[u, k], A[u, k + 1], A[u, k + 2], A[u, k + 3]
+                    u4, u5, u6, u7 = A[u, k + 4], A[u, k + 5], A[u, k + 6], A[u, k + 7]
+                    v0, v1, v2, v3 = A[v, k], A[v, k + 1], A[v, k + 2], A[v, k + 3]
+                    v4, v5, v6, v7 = A[v, k + 4], A[v, k + 5], A[v, k + 6], A[v, k + 7]
+                    r0, r1 = rows[i], rows[i + 1]
                     for j in range(j1 - j0):
-                        b = b_k[j]
-                        r0[j] += a0 * b
-                        r1[j] += a1 * b
-                        r2[j] += a2 * b
-                        r3[j] += a3 * b
+                        x0, x1, x2, x3 = b0[j], b1[j], b2[j], b3[j]
+                        x4, x5, x6, x7 = b4[j], b5[j], b6[j], b7[j]
+                        r0[j] += (u0 * x0 + u1 * x1 + u2 * x2 + u3 * x3
+                                  + u4 * x4 + u5 * x5 + u6 * x6 + u7 * x7)
+                        r1[j] += (v0 * x0 + v1 * x1 + v2 * x2 + v3 * x3
+                                  + v4 * x4 + v5 * x5 + v6 * x6 + v7 * x7)
+            for k in range(whole, n):  # the last n % 8 rows of B one at a time
+                b_k = B[k, j0:j1]
+                for i in range(SHORT_ROWS):
+                    aik, row = A[min(i0 + i, m - 1), k], rows[i]
+                    for j in range(j1 - j0):
+                        row[j] += aik * b_k[j]
             C[i0:i1, j0:j1] = rows[:i1 - i0]
         return
+    # Out narrower than WIDE, k long: out[i, j] is the dot product of row i of A and row j of
+    # B^T (B transposed once), so the loop over k vectorizes. Each pass over k computes a 2x4
+    # tile of out, eight running sums from six rows loaded, DEPTH k at a time so that the rows
+    # stay in cache.
     BT = np.empty((p, n), dtype=out.dtype)
     for block in prange((p + COLUMNS - 1) // COLUMNS):
         for k in range(n):
