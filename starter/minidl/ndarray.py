@@ -301,6 +301,16 @@ class NDArray:
                 and math.prod(self.shape[-trailing:]) > 1):
             last = self._reduce(tuple(reduced[-trailing:]), True, primitive)
             return last._reduce(tuple(reduced), keepdims, primitive)
+        if (primitive == "reduce_sum" and trailing == 0 and reduced[-1] == len(reduced) - 1
+                and self.is_compact()):
+            # A sum over leading axes is a row of ones times the array as a matrix: one
+            # pass over it, where moving those axes last would copy it all first
+            rows = math.prod(self.shape[:len(reduced)])
+            ones = NDArray.make((1, rows), device=self.device, dtype=self.dtype)
+            ones.fill(1.0)
+            out = ones @ self.reshape(rows, math.prod(self.shape[len(reduced):]))
+            kept_shape = tuple(1 if i in reduced else n for i, n in enumerate(self.shape))
+            return out.reshape(kept_shape if keepdims else self.shape[len(reduced):])
         kept = [i for i in range(self.ndim) if i not in reduced]
         moved = self.permute(tuple(kept + reduced)).compact()
         out = NDArray.make(tuple(self.shape[i] for i in kept), device=self.device,
