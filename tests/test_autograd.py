@@ -153,6 +153,44 @@ def test_logsumexp_is_stable_at_1e4():
     np.testing.assert_allclose(x.grad.numpy().sum(1), [1.0, 1.0])
 
 
+def test_logsumexps_gradient_reuses_its_exponentials_and_is_itself_differentiable():
+    """LogSumExp hands its forward pass's exponentials to the Softmax of its gradient; a
+    second backward (the cache used up) recomputes them, and with create_graph the gradient
+    differentiates again: d/dz sum(softmax(z) * w) checked against finite differences."""
+    z = rng.standard_normal((3, 5))
+    w = rng.standard_normal((3, 5))
+    Z = mdl.Tensor(z, dtype="float64", requires_grad=True)
+    out = mdl.ops.logsumexp(Z, axes=1)
+    assert out.op.softmax_parts is not None
+    out.sum().backward(create_graph=True)
+    assert out.op.softmax_parts is None  # handed over, not kept twice
+    softmax = np.exp(z) / np.exp(z).sum(1, keepdims=True)
+    np.testing.assert_allclose(Z.grad.numpy(), softmax, rtol=1e-12)
+    first = Z.grad
+    Z.grad = None
+    (first * mdl.Tensor(w, dtype="float64")).sum().backward()
+    numerical = numerical_gradient(
+        lambda v: (np.exp(v) / np.exp(v).sum(1, keepdims=True) * w).sum(), z)
+    np.testing.assert_allclose(Z.grad.numpy(), numerical, rtol=1e-6, atol=1e-8)
+    Z.grad = None
+    out.sum().backward()
+    np.testing.assert_allclose(Z.grad.numpy(), softmax, rtol=1e-12)
+
+
+def test_softmax_is_stable_and_matches_numpy_with_its_gradient():
+    z = rng.standard_normal((2, 3, 4)) * 3 + np.array([0.0, 1e4])[:, None, None]
+    g = rng.standard_normal(z.shape)
+    Z = mdl.Tensor(z, dtype="float64", requires_grad=True)
+    out = mdl.ops.softmax(Z, axes=1)
+    shifted = np.exp(z - z.max(1, keepdims=True))
+    expected = shifted / shifted.sum(1, keepdims=True)
+    np.testing.assert_allclose(out.numpy(), expected, rtol=1e-12)
+    out.backward(mdl.Tensor(g, dtype="float64"))
+    numerical = numerical_gradient(lambda v: (np.exp(v - v.max(1, keepdims=True)) / np.exp(
+        v - v.max(1, keepdims=True)).sum(1, keepdims=True) * g).sum(), z)
+    np.testing.assert_allclose(Z.grad.numpy(), numerical, rtol=1e-6, atol=1e-8)
+
+
 def test_shape_errors_name_the_shapes():
     a, b = mdl.Tensor(np.zeros((2, 3))), mdl.Tensor(np.zeros((4, 5)))
     with pytest.raises(ValueError, match=r"\(2, 3\).*\(4, 5\)"):

@@ -120,3 +120,12 @@ def logsumexp_forward(mdl, rng):
     A = mdl.Tensor(_normal(rng, _shape(rng, 3)) * 3)
     lse = mdl.ops.logsumexp
     return {"all": lse(A), "axis1": lse(A, axes=1), "axes(0,2)": lse(A, axes=(0, 2))}
+
+
+@graded(points=1, number="1.14")
+def softmax_forward(mdl, rng):
+    """softmax over one axis and over all axes, for inputs around 1e3 too"""
+    A = mdl.Tensor(_normal(rng, _shape(rng, 3)) * 3)
+    big = mdl.Tensor(_normal(rng, _shape(rng)) + 1000)
+    softmax = mdl.ops.softmax
+    return {"axis1": softmax(A, axes=1), "all": softmax(A), "large": softmax(big, axes=1)}

@@ -4,7 +4,7 @@ from .mathematic import (
     MatMul, Max, MulScalar, Negate, PowerScalar, ReLU, Reshape, Sigmoid, Summation, Tanh,
     Transpose, exp, log, matmul, reduce_to_shape, relu, sigmoid, tanh,
 )
-from .logarithmic import LogSumExp, logsumexp
+from .logarithmic import LogSumExp, Softmax, logsumexp, softmax
 from .convolution import (AddRows, Conv, Flip, GetItem, Permute, ScatterInto, Stack, TakeRows,
                           conv, dilate, flip, getitem, pad, permute, split, stack, take_rows,
                           undilate)
