@@ -201,15 +201,14 @@ def live_span(length: int, before: int, after: int, kernel: int, stride: int, di
     at = before + input_dilation * first - start
     placed = slice(at, at + input_dilation * (last - first) + 1, input_dilation)
     return Span(size, outputs[0], outputs[-1] - outputs[0] + 1, taps[0], taps[-1] - taps[0] + 1,
-                first, last, stop - start, placed,
-                last - first + 1 < stop - start)
+                first, last, stop - start, placed, last - first + 1 < stop - start)
 
 
 class Conv(Op):
     """2-D cross-correlation of x (N, C, H, W) with weight (O, C, kh, kw), as PyTorch's conv2d:
     windows `stride` apart, kernel taps `dilation` apart, over x with `input_dilation` - 1 zeros
     between neighbours and `padding` ((top, bottom), (left, right)) zeros around (negative
-    padding crops). The two the gradient needs beyond PyTorch's conv2d: it is again a Conv."""
+    padding crops). Those last two go beyond conv2d so that each gradient is one Conv again."""
 
     def __init__(self, stride: int, padding: tuple[tuple[int, int], tuple[int, int]],
                  dilation: int = 1, input_dilation: int = 1):
