@@ -12,7 +12,8 @@ from numba import njit, prange
 from .numpy_backend import buffer_size, empty, from_numpy, to_numpy  # noqa: F401
 
 ROWS, COLUMNS, DEPTH = 32, 64, 1024  # the block of out one matmul task computes, k at a time
-SHORT, WIDE = 128, 64  # below SHORT k, or from WIDE columns of out: rows of B added up
+SHORT, WIDE, LONG = 128, 64, 2048  # k below SHORT, or out from WIDE wide and k below LONG:
+# rows of B added up (the B^T dot products otherwise)
 SHORT_ROWS, SHORT_COLUMNS = 8, 512  # the block of out one such task computes
 TASK_ELEMENTS = 2048  # about this many elements of a strided view one compact task copies
 TILE = 16  # and at least this many rows, TILE numbers of each at a time
@@ -344,7 +345,7 @@ def matmul(a, b, out, m, n, p):
     # Two loop orders, each with a contiguous innermost loop that vectorizes. A task is a block
     # of rows by a block of columns of out; rows and columns past the edge repeat the last one.
     A, B, C = a.reshape((m, n)), b.reshape((n, p)), out.reshape((m, p))
-    if n < SHORT or p >= WIDE:
+    if n < SHORT or (p >= WIDE and n < LONG):
         # i, k, j: rows of out are sums of rows of B weighted by A[i, k]. Eight rows of B at a
         # time into two rows of out, so that each element of out is loaded and stored once per
         # eight products: those loads and stores, not the arithmetic, bound this loop.
@@ -379,10 +380,11 @@ def matmul(a, b, out, m, n, p):
                         row[j] += aik * b_k[j]
             C[i0:i1, j0:j1] = rows[:i1 - i0]
         return
-    # Out narrower than WIDE, k long: out[i, j] is the dot product of row i of A and row j of
-    # B^T (B transposed once), so the loop over k vectorizes. Each pass over k computes a 2x4
-    # tile of out, eight running sums from six rows loaded, DEPTH k at a time so that the rows
-    # stay in cache.
+    # Out narrower than WIDE, or k from LONG (where the i,k,j order would stream all of B once
+    # per eight rows of out): out[i, j] is the dot product of row i of A and row j of B^T (B
+    # transposed once), so the loop over k vectorizes. Each pass over k computes a 2x4 tile of
+    # out, eight running sums from six rows loaded, DEPTH k at a time so that the rows stay in
+    # cache.
     BT = np.empty((p, n), dtype=out.dtype)
     for block in prange((p + COLUMNS - 1) // COLUMNS):
         for k in range(n):
