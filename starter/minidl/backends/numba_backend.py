@@ -12,7 +12,8 @@ from numba import njit, prange
 from .numpy_backend import buffer_size, empty, from_numpy, to_numpy  # noqa: F401
 
 ROWS, COLUMNS, DEPTH = 32, 64, 1024  # the block of out one matmul task computes, k at a time
-SHORT, WIDE = 128, 64  # below SHORT k, or from WIDE columns of out: rows of B added up
+SHORT, WIDE, LONG = 128, 64, 2048  # k below SHORT, or out from WIDE wide and k below LONG:
+# rows of B added up (the B^T dot products otherwise)
 SHORT_ROWS, SHORT_COLUMNS = 8, 512  # the block of out one such task computes
 TASK_ELEMENTS = 2048  # about this many elements of a strided view one compact task copies
 TILE = 16  # and at least this many rows, TILE numbers of each at a time
