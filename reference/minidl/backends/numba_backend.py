@@ -358,8 +358,8 @@ def matmul(a, b, out, m, n, p):
             for k in range(0, whole, 8):
                 b0, b1, b2, b3 = B[k, j0:j1], B[k + 1, j0:j1], B[k + 2, j0:j1], B[k + 3, j0:j1]
                 b4, b5, b6, b7 = B[k + 4, j0:j1], B[k + 5, j0:j1], B[k + 6, j0:j1], B[k + 7, j0:j1]
-                for i in range(0, i1 - i0, 2):
-                    u, v = i0 + i, min(i0 + i + 1, m - 1)  # repeat the last row
+                for i in range(0, SHORT_ROWS, 2):
+                    u, v = min(i0 + i, m - 1), min(i0 + i + 1, m - 1)  # repeat the last row
                     u0, u1, u2, u3 = A[u, k], A[u, k + 1], A[u, k + 2], A[u, k + 3]
                     u4, u5, u6, u7 = A[u, k + 4], A[u, k + 5], A[u, k + 6], A[u, k + 7]
                     v0, v1, v2, v3 = A[v, k], A[v, k + 1], A[v, k + 2], A[v, k + 3]
