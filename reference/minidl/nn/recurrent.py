@@ -205,9 +205,13 @@ class _Recurrent(Module):
                 b_ih, b_hh = b_ih + b_hh, None
             flat = x.reshape(seq * batch, x.shape[2])
             xs = _linear(flat, w_ih, b_ih).reshape(seq, batch, w_ih.shape[0])
+            # W_hh^T made compact once (reshaping a transposed view copies it), not by every
+            # step's matmul; the steps' gradients then add up without transposed copies
+            w_hh_t = w_hh.transpose().reshape(w_hh.shape[1], w_hh.shape[0])
             state, outputs = states[k], []
             for xs_t in ops.split(xs, 0):
-                state = self.step(xs_t, _linear(state[0], w_hh, b_hh), state)
+                hs = state[0] @ w_hh_t
+                state = self.step(xs_t, hs if b_hh is None else hs + b_hh, state)
                 outputs.append(state[0])
             states[k], x = state, ops.stack(outputs, 0)
         return x, states
