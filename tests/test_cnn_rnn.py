@@ -29,7 +29,8 @@ def numpy_conv(x, w, stride, padding, dilation=1, input_dilation=1):
     spread[:, :, ::input_dilation, ::input_dilation] = x
     x = np.pad(spread, [(0, 0), (0, 0), (max(top, 0), max(bottom, 0)),
                         (max(left, 0), max(right, 0))])
-    x = x[:, :, max(-top, 0):x.shape[2] - max(-bottom, 0), max(-left, 0):x.shape[3] - max(-right, 0)]
+    x = x[:, :, max(-top, 0):x.shape[2] - max(-bottom, 0),
+          max(-left, 0):x.shape[3] - max(-right, 0)]
     n, c, h, wd = x.shape
     o, _, kh, kw = w.shape
     reach_h, reach_w = dilation * (kh - 1) + 1, dilation * (kw - 1) + 1

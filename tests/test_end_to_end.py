@@ -78,7 +78,8 @@ def test_loose_files_in_a_nested_folder_are_found(autograder_root, tmp_path):
     source = broken.read_text()
     correct = "return out_grad.reshape(kept).broadcast_to(z.shape) * Softmax(self.axes, self)(z)"
     assert correct in source
-    broken.write_text(source.replace(correct, "return out_grad.reshape(kept).broadcast_to(z.shape)"))
+    broken.write_text(source.replace(correct,
+                                     "return out_grad.reshape(kept).broadcast_to(z.shape)"))
     results = grade(autograder_root, upload)
     lost = {t["number"] for t in results["tests"] if t["score"] < t["max_score"]}
     assert lost and lost <= {"3.13", "4.1", "5.1", "5.2"}

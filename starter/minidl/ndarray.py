@@ -301,22 +301,20 @@ class NDArray:
                 and math.prod(self.shape[-trailing:]) > 1):
             last = self._reduce(tuple(reduced[-trailing:]), True, primitive)
             return last._reduce(tuple(reduced), keepdims, primitive)
+        kept = [i for i in range(self.ndim) if i not in reduced]
+        kept_shape = tuple(self.shape[i] for i in kept)
+        size = math.prod(self.shape[i] for i in reduced)
         if (primitive == "reduce_sum" and trailing == 0 and reduced[-1] == len(reduced) - 1
                 and self.is_compact()):
             # A sum over leading axes is a row of ones times the array as a matrix: one
             # pass over it, where moving those axes last would copy it all first
-            rows = math.prod(self.shape[:len(reduced)])
-            ones = NDArray.make((1, rows), device=self.device, dtype=self.dtype)
+            ones = NDArray.make((1, size), device=self.device, dtype=self.dtype)
             ones.fill(1.0)
-            out = ones @ self.reshape(rows, math.prod(self.shape[len(reduced):]))
-            kept_shape = tuple(1 if i in reduced else n for i, n in enumerate(self.shape))
-            return out.reshape(kept_shape if keepdims else self.shape[len(reduced):])
-        kept = [i for i in range(self.ndim) if i not in reduced]
-        moved = self.permute(tuple(kept + reduced)).compact()
-        out = NDArray.make(tuple(self.shape[i] for i in kept), device=self.device,
-                           dtype=self.dtype)
-        size = math.prod(self.shape[i] for i in reduced)
-        getattr(self.device.module, primitive)(moved._handle, out._handle, size)
+            out = (ones @ self.reshape(size, math.prod(kept_shape))).reshape(kept_shape)
+        else:
+            moved = self.permute(tuple(kept + reduced)).compact()
+            out = NDArray.make(kept_shape, device=self.device, dtype=self.dtype)
+            getattr(self.device.module, primitive)(moved._handle, out._handle, size)
         if keepdims:
             return out.reshape(tuple(1 if i in reduced else n for i, n in enumerate(self.shape)))
         return out

@@ -24,8 +24,8 @@ def language_model(mdl, rng):
     """LanguageModel with an RNN, an LSTM and a GRU: logits, final states and gradients"""
     out = {}
     for kind in ("rnn", "lstm", "gru"):
-        model = random_parameters(mdl, mdl.models.LanguageModel(4, 11, 5, num_layers=2, seq_model=kind,
-                                                    dtype="float64"), rng)
+        model = mdl.models.LanguageModel(4, 11, 5, num_layers=2, seq_model=kind, dtype="float64")
+        random_parameters(mdl, model, rng)
         ids = mdl.Tensor(rng.integers(0, 11, (3, 2)), dtype="float64")
         targets = mdl.Tensor(rng.integers(0, 11, 6), dtype="float64")
         logits, state = model(ids)

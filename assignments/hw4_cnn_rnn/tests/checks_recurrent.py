@@ -26,7 +26,7 @@ def rnn(mdl, rng):
     out = {}
     for nonlinearity in ("tanh", "relu"):
         layer = random_parameters(mdl, mdl.nn.RNN(4, 5, num_layers=2, nonlinearity=nonlinearity,
-                                      dtype="float64"), rng)
+                                                  dtype="float64"), rng)
         x = _sequence(mdl, rng, 3, 2, 4)
         output, h = layer(x)
         output.sum().backward()
