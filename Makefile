@@ -55,8 +55,7 @@ bench: $(STAMP)
 
 grade: $(STAMP)
 	@test -n "$(SUBMISSION)" || { echo "usage: make grade HW=hw1 SUBMISSION=path/to/minidl-or-zip"; exit 1; }
-	@test -f dist/$(HW)/autograder.zip || { echo "dist/$(HW)/autograder.zip is missing: run make release first"; exit 1; }
-	$(PY) -m autograder grade-local --zip dist/$(HW)/autograder.zip --submission "$(SUBMISSION)"
+	@$(PY) -m autograder grade-local $(HW) "$(SUBMISSION)"
 
 clean:
 	rm -rf dist $(VENV) .pytest_cache

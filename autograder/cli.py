@@ -1,7 +1,12 @@
-"""Command line of the course tooling: `python -m autograder COMMAND --help`."""
+"""Command line of the course tooling: `python -m autograder COMMAND --help`.
+
+The kit has every command; a student bundle and an autograder zip carry only some modules,
+and their `python -m autograder` offers the commands those modules serve.
+"""
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -13,9 +18,25 @@ def _tags(text: str) -> frozenset[str]:
     return frozenset(t for t in text.replace(",", " ").split() if t)
 
 
+def _assignment_tags() -> list[str]:
+    from .assignment import all_assignments
+    return [a.tag for a in all_assignments(ROOT / "assignments")]
+
+
+def _known_tags(text: str) -> frozenset[str]:
+    """The tags in `text`, each checked against the kit's assignments."""
+    tags, known = _tags(text), _assignment_tags()
+    unknown = sorted(tags - set(known))
+    if unknown:
+        raise ValueError(f"no assignment tagged {', '.join(unknown)}; "
+                         f"the assignments are {', '.join(known)}")
+    return tags
+
+
 def cmd_starter(args) -> int:
     from .strip import strip_tree
-    strip_tree(ROOT / "reference" / "minidl", ROOT / "starter" / "minidl", _tags(args.reveal))
+    reveal = _known_tags(args.reveal)
+    strip_tree(ROOT / "reference" / "minidl", ROOT / "starter" / "minidl", reveal)
     print(f"starter/minidl regenerated from reference/minidl"
           + (f" (revealed: {args.reveal})" if args.reveal else ""))
     return 0
@@ -23,8 +44,8 @@ def cmd_starter(args) -> int:
 
 def cmd_release(args) -> int:
     from .release import release
-    built = release(ROOT, Path(args.dist), _tags(args.reveal), args.secret_seed,
-                    sorted(_tags(args.only)) or None)
+    built = release(ROOT, Path(args.dist), _known_tags(args.reveal), args.secret_seed,
+                    sorted(_known_tags(args.only)) or None)
     for folder in built:
         print(f"{folder}/autograder.zip  -> upload to Gradescope (Configure Autograder)")
         print(f"{folder}/student/        -> give to students (also zipped beside it)")
@@ -39,41 +60,130 @@ def cmd_grade(args) -> int:
 
 def cmd_grade_local(args) -> int:
     from .local_grading import grade_with_zip, score_table
-    results_path = grade_with_zip(Path(args.zip), Path(args.submission))
-    print(score_table(json.loads(results_path.read_text(encoding="utf-8"))))
-    print(f"results.json: {results_path}")
+    known = _assignment_tags()
+    if args.hw not in known:
+        raise ValueError(f"no assignment tagged {args.hw}; the assignments are "
+                         f"{', '.join(known)}")
+    zip_path = Path(args.dist) / args.hw / "autograder.zip"
+    if not zip_path.is_file():
+        raise ValueError(f"{zip_path} is missing: run `make release` first")
+    submission = Path(args.submission)
+    if not submission.exists():
+        raise ValueError(f"{submission} does not exist: give a package folder or a zip")
+    name = submission.resolve().name.removesuffix(".zip")
+    results = Path(args.dist) / args.hw / "graded" / name / "results.json"
+    grade_with_zip(zip_path, submission, results)
+    print(score_table(json.loads(results.read_text(encoding="utf-8"))))
+    print(f"results.json: {results}")
     return 0
 
 
+def cmd_replay(args) -> int:
+    from .local import replay
+    return replay(Path(args.tests), args.check, args.seed)
+
+
+def cmd_submit(args) -> int:
+    from .submit import submit
+    return submit(args)
+
+
+def _add_starter(commands) -> None:
+    parser = commands.add_parser(
+        "starter", help="regenerate starter/ from reference/",
+        description="Strip every solution region of reference/minidl into starter/minidl.")
+    parser.add_argument("--reveal", default="", metavar="TAGS",
+                        help=f"keep the solutions of these assignments (one of "
+                             f"{', '.join(_assignment_tags())}; several separated by commas)")
+    parser.set_defaults(run=cmd_starter)
+
+
+def _add_release(commands) -> None:
+    tags = ", ".join(_assignment_tags())
+    parser = commands.add_parser(
+        "release", help="build dist/<tag>/ for every assignment",
+        description="Record goldens and build each assignment's autograder.zip and student "
+                    "bundle.")
+    parser.add_argument("--dist", default=str(ROOT / "dist"), help="output folder (dist/)")
+    parser.add_argument("--reveal", default="", metavar="TAGS",
+                        help=f"give students these assignments' solutions (from {tags})")
+    parser.add_argument("--only", default="", metavar="TAGS",
+                        help=f"build only these assignments (from {tags}); all by default")
+    parser.add_argument("--secret-seed", type=int, default=None, metavar="N",
+                        help="seed of the graded cases (random when omitted; the same sources "
+                             "and seed give a byte-identical zip)")
+    parser.set_defaults(run=cmd_release)
+
+
+def _add_grade(commands) -> None:
+    parser = commands.add_parser(
+        "grade", help="grade one submission (what run_autograder runs)",
+        description="Grade the upload in --submission with the unpacked autograder in "
+                    "--source and write Gradescope's results.json.")
+    parser.add_argument("--source", required=True, help="the unpacked autograder.zip")
+    parser.add_argument("--submission", required=True, help="folder holding the upload")
+    parser.add_argument("--results", required=True, help="results.json to write")
+    parser.set_defaults(run=cmd_grade)
+
+
+def _add_grade_local(commands) -> None:
+    parser = commands.add_parser(
+        "grade-local", help="grade a submission with a built autograder.zip",
+        description="Grade a folder or zip through dist/<hw>/autograder.zip's own "
+                    "run_autograder, as Gradescope would; print the scores and keep "
+                    "results.json under dist/<hw>/graded/.")
+    parser.add_argument("hw", help=f"the assignment ({', '.join(_assignment_tags())})")
+    parser.add_argument("submission", help="the student's package folder or zip")
+    parser.add_argument("--dist", default=str(ROOT / "dist"), help="where make release built")
+    parser.set_defaults(run=cmd_grade_local)
+
+
+def _add_replay(commands) -> None:
+    parser = commands.add_parser(
+        "replay", help="run one case of a visible check, with its full traceback",
+        description="Run one case of a visible check on your minidl/ with nothing caught: an "
+                    "error shows its whole traceback; a public case is compared with its "
+                    "expected outputs, another one prints your outputs.")
+    parser.add_argument("check", help="the check's number or name (as in `pytest` output)")
+    parser.add_argument("--seed", type=int, required=True,
+                        help="the case's seed (failure messages name it)")
+    parser.add_argument("--tests", default="tests", help="the bundle's tests/ folder")
+    parser.set_defaults(run=cmd_replay)
+
+
+def _add_submit(commands) -> None:
+    from .submit import __doc__ as description, add_arguments
+    parser = commands.add_parser("submit", help="zip your package for upload to Gradescope",
+                                 description=description)
+    add_arguments(parser)
+    parser.set_defaults(run=cmd_submit)
+
+
+# command: (the module it needs, whether it needs the kit's assignments/, how to add it)
+COMMANDS = {"starter": ("strip", True, _add_starter), "release": ("release", True, _add_release),
+            "grade": ("grade", False, _add_grade),
+            "grade-local": ("local_grading", True, _add_grade_local),
+            "replay": ("local", False, _add_replay), "submit": ("submit", False, _add_submit)}
+
+
+def _available(module: str, needs_kit: bool) -> bool:
+    return importlib.util.find_spec(f"autograder.{module}") is not None and (
+        not needs_kit or (ROOT / "assignments").is_dir())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of every command available here."""
+    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module, needs_kit, add in COMMANDS.values():
+        if _available(module, needs_kit):
+            add(commands)
+    return parser
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-
-    starter = commands.add_parser("starter", help="regenerate starter/ from reference/")
-    starter.add_argument("--reveal", default="", help="assignment tags whose solutions to keep")
-    starter.set_defaults(run=cmd_starter)
-
-    release = commands.add_parser("release", help="build dist/<tag>/ for every assignment")
-    release.add_argument("--dist", default=str(ROOT / "dist"))
-    release.add_argument("--reveal", default="", help="tags whose solutions students get")
-    release.add_argument("--only", default="", help="build only these assignment tags")
-    release.add_argument("--secret-seed", type=int, default=None,
-                         help="seed of the hidden cases (random when omitted)")
-    release.set_defaults(run=cmd_release)
-
-    grade = commands.add_parser("grade", help="grade one submission (what run_autograder runs)")
-    grade.add_argument("--source", required=True, help="the unpacked autograder.zip")
-    grade.add_argument("--submission", required=True, help="folder holding the upload")
-    grade.add_argument("--results", required=True, help="results.json to write")
-    grade.set_defaults(run=cmd_grade)
-
-    local = commands.add_parser("grade-local", help="grade a submission with a built "
-                                "autograder.zip, through its own run_autograder")
-    local.add_argument("--zip", required=True)
-    local.add_argument("--submission", required=True, help="package folder or zip")
-    local.set_defaults(run=cmd_grade_local)
-
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     try:
         return args.run(args)
     except (ValueError, OSError) as error:

@@ -70,8 +70,9 @@ def _excerpt(expected: np.ndarray, got: np.ndarray, index: tuple) -> str:
         return f"  expected: {expected}\n  got:      {got}"
     row = index[:-1]
     start = max(0, min(index[-1] - _EXCERPT // 2, expected.shape[-1] - _EXCERPT))
-    window = slice(start, start + _EXCERPT)
-    where = f"[{', '.join(str(i) for i in row)}{', ' if row else ''}{start}:{start + _EXCERPT}]"
+    stop = min(start + _EXCERPT, expected.shape[-1])
+    window = slice(start, stop)
+    where = f"[{', '.join(str(i) for i in row)}{', ' if row else ''}{start}:{stop}]"
     options = dict(precision=5, suppress_small=False, max_line_width=120)
     return (f"  expected{where}: {np.array2string(expected[row][window], **options)}\n"
             f"  got{where}:      {np.array2string(got[row][window], **options)}")
@@ -79,15 +80,13 @@ def _excerpt(expected: np.ndarray, got: np.ndarray, index: tuple) -> str:
 
 def compare_outputs(expected: dict[str, np.ndarray], got: dict[str, np.ndarray],
                     rtol: float | None = None, atol: float | None = None) -> str | None:
-    """None when every expected output matches, else the first difference."""
+    """None when every expected output matches, else what differs, output by output."""
     missing = sorted(set(expected) - set(got))
     if missing:
         return f"outputs {missing} are missing (got {sorted(got)})"
-    for name in expected:
-        message = compare(name, expected[name], got[name], rtol, atol)
-        if message:
-            return message
-    return None
+    messages = [m for name in expected if (m := compare(name, expected[name], got[name],
+                                                       rtol, atol))]
+    return "\n".join(messages) or None
 
 
 def agree(name: str, reference: str, rtol: float, atol: float) -> Callable:

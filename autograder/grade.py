@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 import time
 import traceback
@@ -12,8 +13,8 @@ from .assignment import Assignment
 from .checks import GradedCheck, collect
 from .gradescope import build_suite, write_failure, write_results
 from .golden import GoldenCases
-from .sandbox import Limits, Sandbox, SandboxUser
-from .submission import SubmissionError, locate
+from .sandbox import GraderSetupError, Limits, Sandbox, SandboxUser
+from .submission import KIT_FILES, SubmissionError, add_kit_files, locate
 from .verdict import Verdict, judge
 
 NOT_ROOT_NOTE = ("Note for staff: the grader is not running as root, so student code ran as "
@@ -25,6 +26,10 @@ def grade(source: Path, upload: Path, results_path: Path) -> dict:
     """Grade the upload in `upload` with the autograder unpacked in `source`."""
     try:
         return _grade(source, upload, results_path)
+    except GraderSetupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return write_failure(results_path, "The autograder is not set up right; this is not "
+                             f"your fault. Please tell the course staff.\n{error}")
     except Exception:  # noqa: BLE001 -- a broken grader must still leave a valid results.json
         return write_failure(results_path, "The autograder itself failed; this is not your "
                              "fault. Please tell the course staff.\n" + traceback.format_exc())
@@ -44,6 +49,7 @@ def _grade(source: Path, upload: Path, results_path: Path) -> dict:
     checks = collect(assignment.checks_dir)
     user = SandboxUser.ensure()
     if user:
+        user.check_can_run()
         results_path.parent.mkdir(parents=True, exist_ok=True)
         _lock(source, results_path.parent, upload)
     else:
@@ -54,6 +60,7 @@ def _grade(source: Path, upload: Path, results_path: Path) -> dict:
         problem = None
         try:
             package_dir, notes = locate(upload, assignment.package, work)
+            add_kit_files(source / KIT_FILES, package_dir)
             sandbox = Sandbox(package_dir, work, Limits(**assignment.limits), user)
             error = sandbox.start(assignment.check_timeout)
             if error:

@@ -42,22 +42,31 @@ def run_autograder(root: Path, submission: Path, timeout: float | None = None) -
     return results
 
 
-def grade_with_zip(zip_path: Path, submission: Path) -> Path:
-    """Grade one submission with a built autograder.zip; the path of its results.json."""
-    root = Path(tempfile.mkdtemp(prefix="autograder-root-"))
-    prepare_root(zip_path, root)
-    return run_autograder(root, submission)
+def grade_with_zip(zip_path: Path, submission: Path, results: Path) -> None:
+    """Grade one submission with a built autograder.zip, in a temporary root removed after;
+    its results.json is written to `results`."""
+    with tempfile.TemporaryDirectory(prefix="autograder-root-") as root:
+        prepare_root(zip_path, Path(root))
+        graded = run_autograder(Path(root), submission)
+        results.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(graded, results)
 
 
 def score_table(results: dict) -> str:
-    """The tests of a results.json as a table a person can read, with the total."""
-    lines = [f"{'number':<8} {'check':<56} {'score':>13}  status"]
-    for test in results.get("tests", []):
+    """The tests of a results.json as a table a person can read: the first line of each
+    failure under its test, then the total."""
+    tests = results.get("tests", [])
+    width = max([len(t.get("name", "")) for t in tests] + [5])
+    lines = [f"{'number':<8} {'check':<{width}} {'score':>13}  status"]
+    for test in tests:
         score = f"{test.get('score', 0):g} / {test.get('max_score', 0):g}"
-        lines.append(f"{test.get('number', ''):<8} {test['name'][:56]:<56} {score:>13}  "
+        lines.append(f"{test.get('number', ''):<8} {test.get('name', ''):<{width}} {score:>13}  "
                      f"{test.get('status', '')}")
-    total = sum(t.get("max_score", 0) for t in results.get("tests", []))
-    lines.append(f"{'':<8} {'total':<56} {results.get('score', 0):>6g} / {total:<4g}")
+        if test.get("status") == "failed":
+            detail = [line.strip() for line in test.get("output", "").splitlines()[1:]]
+            lines.append(f"{'':<8}   {next(filter(None, detail), '')}"[:8 + width + 40])
+    total = sum(t.get("max_score", 0) for t in tests)
+    lines.append(f"{'':<8} {'total':<{width}} {results.get('score', 0):>6g} / {total:<4g}")
     if results.get("output"):
         lines.append("\n" + results["output"])
     return "\n".join(lines)

@@ -25,11 +25,17 @@ from .checks import HIDDEN_PREFIX, collect
 from .golden import record
 from .implementation import imported_as
 from .strip import strip_tree
+from .submission import KIT_FILES
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 GRADER_MODULES = ["__init__", "__main__", "cli", "assignment", "case_records", "checks", "compare",
                   "verdict", "golden", "sandbox", "child", "submission", "gradescope", "grade"]
-STUDENT_MODULES = ["__init__", "checks", "compare", "verdict", "golden", "local", "submit"]
+STUDENT_MODULES = ["__init__", "__main__", "cli", "checks", "compare", "verdict", "golden", "local",
+                   "submit"]
+KIT_REQUIREMENTS = PACKAGE_DIR.parent / "requirements.txt"
+# Students install the grader's versions of what their code runs on, never gradescope-utils.
+STUDENT_FROM_GRADER = ("numpy", "numba", "tqdm")
+STUDENT_FROM_KIT = ("pytest", "matplotlib")
 _ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 _EXECUTABLE = {"setup.sh", "run_autograder"}
 
@@ -74,6 +80,10 @@ def build_assignment(assignment: Assignment, reference, starter: Path, out: Path
     shutil.copyfile(PACKAGE_DIR / "requirements.txt", source / "requirements.txt")
     shutil.copyfile(assignment.folder / "assignment.toml", source / "assignment" / "assignment.toml")
     _copy_files(assignment.checks_dir.glob("*.py"), source / "assignment" / "tests")
+    for path in _data_files(starter):
+        target = source / KIT_FILES / path.relative_to(starter)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
     _zip_folder(source, out / "autograder.zip")
     shutil.rmtree(source)
 
@@ -86,12 +96,35 @@ def build_assignment(assignment: Assignment, reference, starter: Path, out: Path
                     student / "tests" / f"test_{assignment.tag}.py")
     shutil.copyfile(PACKAGE_DIR / "templates" / "conftest.py", student / "tests" / "conftest.py")
     shutil.copyfile(PACKAGE_DIR / "templates" / "pytest.ini", student / "pytest.ini")
-    shutil.copyfile(PACKAGE_DIR / "templates" / "requirements-student.txt",
-                    student / "requirements.txt")
+    (student / "requirements.txt").write_text(
+        student_requirements(with_notebook=assignment.notebook.is_file()), encoding="utf-8")
     if assignment.notebook.is_file():
         student_notebook(assignment, student / assignment.notebook.name)
     _zip_folder(student, out / f"{assignment.tag}-student.zip", prefix=f"{assignment.tag}/")
     return out
+
+
+def student_requirements(with_notebook: bool) -> str:
+    """The bundle's requirements.txt, pinned from the grader's and the kit's requirements files.
+
+    Jupyter's notebook server (the kit's pin, which nbgrader also runs on) only `with_notebook`.
+    """
+    from_kit = STUDENT_FROM_KIT + (("notebook",) if with_notebook else ())
+    wanted = [(PACKAGE_DIR / "requirements.txt", STUDENT_FROM_GRADER), (KIT_REQUIREMENTS, from_kit)]
+    lines = ["# Install into a virtual environment: pip install -r requirements.txt"]
+    for path, names in wanted:
+        pins = _pins(path)
+        for name in names:
+            if name not in pins:
+                raise AssignmentError(f"{path} pins no version of {name}")
+            lines.append(pins[name])
+    return "\n".join(lines) + "\n"
+
+
+def _pins(path: Path) -> dict[str, str]:
+    """The `name==version` lines of a requirements file, by lower-case name."""
+    lines = (line.split("#")[0].strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return {line.split("==")[0].strip().lower(): line for line in lines if "==" in line}
 
 
 def student_notebook(assignment: Assignment, target: Path) -> None:
@@ -109,6 +142,11 @@ def student_notebook(assignment: Assignment, target: Path) -> None:
             raise AssignmentError(f"nbgrader generate_assignment failed on "
                                   f"{assignment.notebook}:\n{run.stderr[-3000:]}")
         shutil.copyfile(released, target)
+
+
+def _data_files(package: Path) -> list[Path]:
+    """The files of `package` that are not code: data the kit ships with it."""
+    return [p for p in sorted(package.rglob("*")) if p.is_file() and p.suffix not in (".py", ".pyc")]
 
 
 def _copy_modules(names: list[str], target: Path) -> None:

@@ -49,6 +49,10 @@ class Limits:
         return limits
 
 
+class GraderSetupError(RuntimeError):
+    """The grader's machine is set up so that student code cannot run: staff must fix it."""
+
+
 @dataclass(frozen=True)
 class SandboxUser:
     """The unprivileged account student code runs as when the grader is root."""
@@ -69,6 +73,22 @@ class SandboxUser:
                             "/usr/sbin/nologin", name], check=True, capture_output=True)
             entry = pwd.getpwnam(name)
         return cls(name, entry.pw_uid, entry.pw_gid)
+
+    def check_can_run(self, python: str = sys.executable) -> None:
+        """Raise GraderSetupError unless this user can run `python` and import NumPy with it."""
+        try:
+            run = subprocess.run([python, "-c", "import numpy"], user=self.uid, group=self.gid,
+                                 extra_groups=[], cwd="/", env={"PATH": "/usr/bin:/bin"},
+                                 capture_output=True, text=True, timeout=120)
+            problem = run.stderr.strip().splitlines()[-1:] if run.returncode else None
+        except OSError as error:
+            problem = [str(error)]
+        if problem is not None:
+            raise GraderSetupError(
+                f"the sandbox user {self.name} cannot run {python} and import NumPy "
+                f"({''.join(problem) or 'it failed'}): build the grader's venv from a Python "
+                "every user can run (/usr/bin/python3.11) in a folder every user can read, "
+                "not under a private one such as /root")
 
     def own(self, path: Path) -> None:
         """Give `path` and everything under it to this user."""
@@ -189,8 +209,8 @@ class Sandbox:
         if reply is None:
             printed = _shown(read_plain_file(self.work / "import-output.txt", OUTPUT_SHOWN + 1,
                                              None, head_only=True))
+            reason = f"timed out after {timeout:g} s" if waited >= timeout else self._fate()
             self.stop()
-            reason = f"timed out after {timeout:g} s" if waited >= timeout else "it stopped"
             return f"importing your {self.package_dir.name} package failed: {reason}\n{printed}"
         if reply.get("import_error"):
             self.stop()

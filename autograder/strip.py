@@ -1,7 +1,8 @@
 """Turn the reference into starter code: clear each tagged solution region.
 
 Regions are validated here (tags, nesting, closing) with file and line; the clearing itself is
-nbgrader's `ClearSolutions`, so .py files and notebooks read the same to students.
+nbgrader's `ClearSolutions`, so .py files and notebooks read the same to students, with a stub
+that names the region's assignment (`raise NotImplementedError("hw2")`).
 """
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ class SolutionRegion:
 def find_regions(source: str, path: str) -> list[SolutionRegion]:
     """Every solution region of `source`; raises RegionError on any malformed one."""
     regions, open_at, open_tag = [], None, None
-    for number, line in enumerate(source.splitlines(), start=1):
+    for number, line in enumerate(source.split("\n"), start=1):  # the lines strip_source splices
         if BEGIN in line:
             match = _BEGIN_LINE.match(line)
             if match is None:
@@ -63,28 +64,40 @@ def find_regions(source: str, path: str) -> list[SolutionRegion]:
     return regions
 
 
-def clear_solutions(source: str) -> str:
-    """nbgrader's ClearSolutions applied to `source` as a one-cell notebook."""
+def code_stub(tag: str) -> str:
+    """What a cleared region of assignment `tag` becomes, so students see whose stub it is."""
+    return f'# YOUR CODE HERE ({tag})\nraise NotImplementedError("{tag}")'
+
+
+def clear_solutions(regions: list[str], tag: str) -> list[str]:
+    """nbgrader's ClearSolutions on each region's text (markers included), with `tag`'s stub."""
     import nbformat
     from nbgrader.preprocessors import ClearSolutions
 
     notebook = nbformat.v4.new_notebook()
-    notebook.cells.append(nbformat.v4.new_code_cell(source))
+    notebook.cells = [nbformat.v4.new_code_cell(region) for region in regions]
     notebook.metadata["kernelspec"] = {"language": "python", "name": "python3"}
-    cleared, _ = ClearSolutions(enforce_metadata=False).preprocess(notebook, {})
-    return cleared.cells[0].source
+    clear = ClearSolutions(enforce_metadata=False, code_stub={"python": code_stub(tag)},
+                           begin_solution_delimeter=BEGIN, end_solution_delimeter=END)
+    cleared, _ = clear.preprocess(notebook, {})
+    return [cell.source for cell in cleared.cells]
 
 
 def strip_source(source: str, path: str, reveal: frozenset[str] = frozenset()) -> str:
     """Starter text of one file: regions cleared, except those of `reveal`ed assignments."""
     regions = find_regions(source, path)
-    if not regions:
-        return source
-    marker_lines = {r.begin for r in regions if r.tag in reveal}
-    marker_lines |= {r.end for r in regions if r.tag in reveal}
     lines = source.split("\n")
-    kept = "\n".join(line for i, line in enumerate(lines, start=1) if i not in marker_lines)
-    return clear_solutions(kept) if len(marker_lines) < 2 * len(regions) else kept
+    replacement = {r: lines[r.begin:r.end - 1] for r in regions if r.tag in reveal}
+    # One ClearSolutions pass per tag, each region its own cell: a file mixes tags.
+    for tag in {r.tag for r in regions} - reveal:
+        cleared = [r for r in regions if r.tag == tag]
+        texts = clear_solutions(["\n".join(lines[r.begin - 1:r.end]) for r in cleared], tag)
+        replacement.update((r, text.split("\n")) for r, text in zip(cleared, texts))
+    out, at = [], 0
+    for region in regions:
+        out += lines[at:region.begin - 1] + replacement[region]
+        at = region.end
+    return "\n".join(out + lines[at:])
 
 
 def strip_tree(reference: Path, starter: Path, reveal: frozenset[str] = frozenset()) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 MAX_DEPTH = 3
 MAX_FILE_BYTES = 20 << 20
 MAX_TOTAL_BYTES = 200 << 20
+KIT_FILES = "package_data"  # folder of the autograder zip holding the package's data files
 
 
 class SubmissionError(ValueError):
@@ -78,6 +79,21 @@ def locate(upload: Path, package: str, work: Path) -> tuple[Path, list[str]]:
     notes += _copy_code(found, target)
     shutil.rmtree(work / "unzipped", ignore_errors=True)
     return target, notes
+
+
+def add_kit_files(kit: Path, package_dir: Path) -> None:
+    """Copy the data files the kit ships (`kit`, as laid out in the package) into the copy.
+
+    They replace whatever the upload holds at those paths: shipped data comes from the
+    autograder, so an upload of only the .py files (what `autograder.submit` zips) is complete.
+    """
+    for path in sorted(kit.rglob("*")):
+        if path.is_file():
+            target = package_dir / path.relative_to(kit)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.is_dir():  # an upload's folder of that name must not block the file
+                shutil.rmtree(target)
+            shutil.copyfile(path, target)
 
 
 def _copy_code(source: Path, target: Path) -> list[str]:

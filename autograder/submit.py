@@ -1,4 +1,8 @@
-"""`python -m autograder.submit`: zip your package for upload to Gradescope."""
+"""`python -m autograder.submit`: zip the .py files of your package for upload to Gradescope.
+
+The data files the kit ships (such as minidl/data/digits.csv.gz) come with the autograder,
+so they are left out. A file with a syntax error stops it, naming the file and line.
+"""
 from __future__ import annotations
 
 import argparse
@@ -24,11 +28,13 @@ def build_submission(package: Path, zip_path: Path) -> list[str]:
     return []
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m autograder.submit", description=__doc__)
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--package", default="minidl", help="package folder to upload")
     parser.add_argument("--out", default="submission.zip", help="zip file to write")
-    args = parser.parse_args(argv)
+
+
+def submit(args: argparse.Namespace) -> int:
+    """Zip `args.package` into `args.out`, or say what stops it; the exit status."""
     package, out = Path(args.package), Path(args.out)
     if not (package / "__init__.py").is_file():
         print(f"No package at {package}/ (it needs an __init__.py); run this from the folder "
@@ -44,4 +50,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    parser = argparse.ArgumentParser(prog="python -m autograder.submit", description=__doc__)
+    add_arguments(parser)
+    sys.exit(submit(parser.parse_args()))

@@ -57,6 +57,7 @@ class Verdict:
     failures: list[str]
     credit: float | None = None  # cases' credit summed, when a measured case earns part of it
     leaderboard: float | None = None
+    first_failed_seed: int | None = None
 
     @property
     def fraction(self) -> float:
@@ -73,24 +74,26 @@ class Verdict:
         head = f"Check {check.number} {check.name}: {self.passed} of {self.total} cases passed"
         if self.credit is not None:
             head += f" ({self.score:g} of {check.points:g} points)"
-        return head if not self.failures else f"{head}\n" + "\n".join(self.failures)
+        lines = [head, *self.failures]
+        if self.first_failed_seed is not None and check.visibility == "visible":
+            lines.append(f"  replay a failing case, traceback and all, from your assignment "
+                         f"folder: python -m autograder replay {check.number} "
+                         f"--seed {self.first_failed_seed}")
+        return "\n".join(lines)
 
 
 def judge(check: GradedCheck, results: list[CaseResult],
-          golden: list[dict[str, np.ndarray]] | None, first_case: int = 1) -> Verdict:
-    """Score `results` against the `golden` outputs of the same seeds (or `check.verify`).
-
-    Cases are numbered from `first_case` in the messages.
-    """
+          golden: list[dict[str, np.ndarray]] | None) -> Verdict:
+    """Score `results` against the `golden` outputs of the same seeds (or `check.verify`)."""
     problems: dict[str, list[str]] = {}
-    credit, leaderboard = 0.0, None
-    for number, result in enumerate(results, start=first_case):
+    credit, leaderboard, first_failed = 0.0, None, None
+    for number, result in enumerate(results, start=1):
         if result.error is not None:
             problem = result.error
         else:
             problem = check.verify(result.outputs) if check.verify else None
             if problem is None and check.golden:
-                problem = compare_outputs(golden[number - first_case], result.outputs,
+                problem = compare_outputs(golden[number - 1], result.outputs,
                                           check.rtol, check.atol)
             if problem is None and check.leaderboard:
                 leaderboard = float(result.outputs[check.leaderboard])
@@ -98,6 +101,7 @@ def judge(check: GradedCheck, results: list[CaseResult],
                 fraction, problem = check.credit(result.outputs)
                 credit += min(max(float(fraction), 0.0), 1.0)
         if problem is not None:
+            first_failed = result.seed if first_failed is None else first_failed
             problems.setdefault(problem, []).append(f"{number} (seed {result.seed})")
     failures = [f"  case{'s' if len(cases) > 1 else ''} {', '.join(cases)}: {problem}"
                 for problem, cases in list(problems.items())[:_DETAILED_FAILURES]]
@@ -105,4 +109,4 @@ def judge(check: GradedCheck, results: list[CaseResult],
         failures.append(f"  ... and {len(problems) - _DETAILED_FAILURES} more different failure(s)")
     failed = sum(len(cases) for cases in problems.values())
     return Verdict(check, len(results) - failed, len(results), failures,
-                   credit if check.credit else None, leaderboard)
+                   credit if check.credit else None, leaderboard, first_failed)

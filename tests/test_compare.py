@@ -43,6 +43,17 @@ def test_worst_error_is_located_with_abs_and_rel_error_and_an_excerpt():
     assert "expected[1, 4:10]" in message and "18.5" in message.splitlines()[-1]
 
 
+def test_a_short_row_is_labelled_by_the_values_shown():
+    message = compare("y", np.zeros((2, 4), np.float32), np.ones((2, 4), np.float32))
+    assert "expected[0, 0:4]" in message and "0:6" not in message
+
+
+def test_every_wrong_output_is_named():
+    expected = {"dA": np.zeros(3), "dB": np.zeros(2), "dC": np.zeros(1)}
+    message = compare_outputs(expected, {"dA": np.ones(3), "dB": np.zeros(2), "dC": np.ones(1)})
+    assert "'dA' differs" in message and "'dC' differs" in message and "'dB'" not in message
+
+
 def test_integers_compare_exactly():
     assert compare("n", np.array([1, 2]), np.array([1, 3])) is not None
     assert compare("n", np.array([True]), np.array([True])) is None
@@ -73,6 +84,7 @@ def test_partial_credit_is_the_fraction_of_cases_passed_and_failures_are_grouped
     assert "cases 2 (seed 2), 4 (seed 4): raised NotImplementedError" in verdict.summary
     assert "case 3 (seed 3): 'x' differs" in verdict.summary
     assert verdict.summary.startswith("Check 9.1 example: 1 of 4 cases passed")
+    assert verdict.summary.endswith("python -m autograder replay 9.1 --seed 2")
 
 
 def test_case_records_carry_every_shape_and_dtype_and_refuse_object_arrays():

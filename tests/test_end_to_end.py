@@ -9,6 +9,7 @@ import jsonschema
 import pytest
 
 from autograder.local_grading import prepare_root, run_autograder
+from autograder.submit import build_submission
 from conftest import REFERENCE, STARTER
 
 SCHEMA = json.loads((Path(__file__).parent / "gradescope_results.schema.json").read_text())
@@ -27,8 +28,16 @@ def grade(root: Path, submission: Path) -> dict:
     return results
 
 
-def test_reference_gets_full_marks(autograder_root, hw1_checks):
-    results = grade(autograder_root, REFERENCE)
+def submitted(package: Path, tmp_path: Path) -> Path:
+    """The zip `python -m autograder.submit` writes of `package` (only its .py files)."""
+    upload = tmp_path / "upload" / "submission.zip"
+    upload.parent.mkdir()
+    assert build_submission(package, upload) == []
+    return upload
+
+
+def test_reference_gets_full_marks(autograder_root, hw1_checks, tmp_path):
+    results = grade(autograder_root, submitted(REFERENCE, tmp_path))
     total = sum(c.points for c in hw1_checks)
     assert results["score"] == total
     assert [t["status"] for t in results["tests"]] == ["passed"] * len(hw1_checks)
@@ -116,7 +125,7 @@ def test_zip_grades_the_reference_fully_and_the_starter_zero(tag, tmp_path_facto
 
     root = tmp_path / "root"
     prepare_root(built_release(tag, tmp_path_factory) / "autograder.zip", root)
-    results = grade(root, package)
+    results = grade(root, submitted(package, tmp_path))
     total = sum(c.points for c in assignment_checks(tag)[1])
     assert results["score"] == (total if full_marks else 0), results
     assert len(results["tests"]) == len(assignment_checks(tag)[1])
@@ -130,7 +139,7 @@ def test_hw3_zip_compiles_the_uploaded_kernels_and_reports_matmul_speed(tmp_path
     checks = assignment_checks("hw3")[1]
     root = tmp_path / "root"
     prepare_root(built_release("hw3", tmp_path_factory) / "autograder.zip", root)
-    results = grade(root, package)
+    results = grade(root, submitted(package, tmp_path))
     scored = {t["number"]: t for t in results["tests"]}
     assert list(scored) == [c.number for c in checks]
     (column,) = results["leaderboard"]

@@ -55,6 +55,7 @@ def test_the_student_notebook_has_stubs_and_no_solution_text(tag, tmp_path_facto
     text = json.dumps(student)
     solutions = _solutions(_source(tag))
     assert solutions and not [line for line in solutions if line in text]
+    # nbgrader's generate_assignment writes its own untagged stub: every cell is this assignment's
     assert "BEGIN SOLUTION" not in text and "raise NotImplementedError()" in text
     assert "YOUR ANSWER HERE" in text
     graded = [c.metadata["nbgrader"] for c in student.cells if c.metadata["nbgrader"].get("grade")]

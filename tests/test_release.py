@@ -101,9 +101,46 @@ def test_students_run_the_visible_checks_locally(hw1_release, hw1_checks, tmp_pa
         assert "checks run" in run.stdout and f"{visible:.2f} / {visible:g}" in run.stdout
     else:
         assert run.returncode == 1
-        assert "NotImplementedError" in run.stdout and "Check 1.1 mul_forward" in run.stdout
-        assert " passed" not in run.stdout.splitlines()[-1]
-        assert f" 0.00 / {visible:g}" in run.stdout
+        assert "Check 1.1 mul_forward: 0 of 5 cases passed" in run.stdout
+        assert 'NotImplementedError: hw1' in run.stdout and "FAILED" not in run.stdout
+        assert "python -m autograder replay 1.1 --seed " in run.stdout
+        last = run.stdout.splitlines()[-2:]  # the points' total, then pytest's count
+        assert f" 0.00 / {visible:g}" in last[0] and " failed" in last[1]
+    assert len(run.stdout.splitlines()) < 6 * len(hw1_checks) + 10
+
+
+def test_an_unimportable_package_is_reported_once_with_file_and_line(hw1_release, tmp_path):
+    import shutil
+
+    bundle = tmp_path / "hw1"
+    shutil.copytree(hw1_release / "student", bundle)
+    broken = tmp_path / "minidl"
+    shutil.copytree(ROOT / "starter" / "minidl", broken)
+    (broken / "ops" / "mathematic.py").write_text("def broken(:\n")
+    run = _student_pytest(bundle, broken)
+    assert run.returncode == 1 and len(run.stdout.splitlines()) < 10, run.stdout
+    assert "could not be imported" in run.stdout and "minidl/ops/mathematic.py:1" in run.stdout
+
+
+def test_replay_shows_a_cases_full_traceback_and_compares_a_public_case(hw1_release, tmp_path):
+    import shutil
+
+    from autograder.golden import GoldenCases
+
+    bundle = tmp_path / "hw1"
+    shutil.copytree(hw1_release / "student", bundle)
+    seed = GoldenCases.load(bundle / "tests" / "goldens" / "mul_forward.npz").seeds[0]
+    replay = [sys.executable, "-m", "autograder", "replay", "1.1", "--seed", str(seed)]
+    stub = subprocess.run(replay, cwd=bundle, capture_output=True, text=True)
+    assert stub.returncode == 1 and "Traceback" in stub.stderr
+    assert 'raise NotImplementedError("hw1")' in stub.stderr
+    shutil.rmtree(bundle / "minidl")
+    shutil.copytree(REFERENCE, bundle / "minidl", ignore=shutil.ignore_patterns("__pycache__"))
+    solved = subprocess.run(replay, cwd=bundle, capture_output=True, text=True)
+    assert solved.returncode == 0 and "Passed." in solved.stdout
+    unknown = subprocess.run(replay[:4] + ["9.9"] + replay[5:], cwd=bundle, capture_output=True,
+                             text=True)
+    assert unknown.returncode == 2 and "1.1 mul_forward" in unknown.stdout
 
 
 def test_submit_zips_the_package_and_refuses_syntax_errors(hw1_release, tmp_path):
@@ -132,14 +169,38 @@ def test_release_of_the_same_sources_and_seed_is_byte_identical(tmp_path):
     assert (first / "autograder.zip").read_bytes() == (second / "autograder.zip").read_bytes()
 
 
+def _requirements(path: Path) -> dict[str, str]:
+    """Version of each package a requirements file names, "" when unpinned."""
+    lines = [line.split("#")[0].strip() for line in path.read_text().splitlines()]
+    return {line.split("==")[0]: line.partition("==")[2] for line in lines
+            if line and not line.startswith("-")}
+
+
+@pytest.mark.parametrize("bundle, with_notebook", [("hw1_release", False), ("hw2_release", True)])
+def test_student_requirements_pin_the_graders_versions_and_jupyter_only_with_a_notebook(
+        request, bundle, with_notebook):
+    from importlib.metadata import version
+
+    student = request.getfixturevalue(bundle) / "student"
+    pins = _requirements(student / "requirements.txt")
+    grader = _requirements(ROOT / "autograder" / "requirements.txt")
+    kit = _requirements(ROOT / "requirements.txt")
+    assert all(pins.values()), pins
+    assert {name: pins.get(name) for name in ("numpy", "numba", "tqdm")} == {
+        name: grader[name] for name in ("numpy", "numba", "tqdm")}
+    assert pins["pytest"] == kit["pytest"] and pins["matplotlib"] == kit["matplotlib"]
+    assert "gradescope-utils" not in pins
+    assert (student / "notebook.ipynb").exists() == with_notebook == ("notebook" in pins)
+    if with_notebook:  # the very server nbgrader runs on in the kit's .venv
+        assert pins["notebook"] == kit["notebook"] == version("notebook")
+
+
 def test_hw2_bundle_has_its_notebook_requirements_and_passes_locally_on_the_reference(
         hw2_release, tmp_path):
     import shutil
 
     student = hw2_release / "student"
     assert (student / "notebook.ipynb").exists()
-    assert {"numpy", "tqdm", "matplotlib", "pytest"} <= set(
-        (student / "requirements.txt").read_text().split())
     assert (student / "minidl" / "data" / "digits.csv.gz").exists()
     assert (student / "minidl" / "data" / "DIGITS_ATTRIBUTION.md").exists()
     bundle = tmp_path / "hw2"
@@ -156,5 +217,6 @@ def test_reveal_publishes_one_assignments_solutions_and_keeps_the_rest_stripped(
     starter = folder / "student" / "minidl"
     mathematic = (starter / "ops" / "mathematic.py").read_text()
     assert "return a * b" in mathematic and "SOLUTION" not in mathematic
-    assert "raise NotImplementedError()" in (starter / "nn" / "basic.py").read_text()
+    assert 'raise NotImplementedError("hw2")' in (starter / "nn" / "basic.py").read_text()
+    assert not [p for p in starter.rglob("*.py") if 'NotImplementedError("hw1")' in p.read_text()]
     assert "return a * b" not in (ROOT / "starter" / "minidl" / "ops" / "mathematic.py").read_text()

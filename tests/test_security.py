@@ -268,6 +268,17 @@ def test_a_hang_at_import_is_detected_once(grader, tmp_path):
     assert results["seconds"] < 4 * 2 + 10
 
 
+@pytest.mark.parametrize("code, fate", [
+    ("import os\nos._exit(7)", "exited with code 7"),
+    ("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)", "killed by SIGKILL"),
+], ids=["exit", "killed"])
+def test_a_crash_at_import_says_how_the_process_ended(grader, tmp_path, code, fate):
+    root, _ = grader
+    results = grade(root, submission_with(tmp_path, REFERENCE, "import", code))
+    assert "could not be imported" in results["output"] and fate in results["output"]
+    assert results["score"] == 0
+
+
 def test_checks_hanging_everywhere_still_finish_within_the_total_time(grader, tmp_path):
     root, _ = grader
     settings = root / "source" / "assignment" / "assignment.toml"

@@ -1,4 +1,5 @@
-"""Solution regions: validation with file:line, nbgrader's stub, reveal, and starter/ in sync."""
+"""Solution regions: validation with file:line, nbgrader's stub naming each region's assignment,
+reveal, and starter/ in sync."""
 import filecmp
 import textwrap
 
@@ -21,22 +22,45 @@ SOURCE = textwrap.dedent("""\
     """)
 
 
-def test_regions_are_replaced_by_nbgraders_stub_at_their_indentation():
+def test_regions_are_replaced_by_nbgraders_stub_naming_their_tag_at_their_indentation():
     stripped = strip_source(SOURCE, "f.py")
     assert stripped == textwrap.dedent("""\
         def f(x):
-            # YOUR CODE HERE
-            raise NotImplementedError()
+            # YOUR CODE HERE (hw1)
+            raise NotImplementedError("hw1")
 
         def g(x):
-            # YOUR CODE HERE
-            raise NotImplementedError()
+            # YOUR CODE HERE (hw2)
+            raise NotImplementedError("hw2")
         """)
+
+
+def test_each_stub_names_its_own_regions_tag_when_tags_interleave():
+    source = textwrap.dedent("""\
+        class A:
+            def f(self):
+                ### BEGIN SOLUTION hw3b
+                return 1
+                ### END SOLUTION
+
+        def g():
+            ### BEGIN SOLUTION hw3
+            return 2
+            ### END SOLUTION
+        x = 3
+        """)
+    stripped = strip_source(source + "\n" + SOURCE, "f.py")
+    stubs = [line.strip() for line in stripped.splitlines() if "NotImplementedError" in line]
+    assert stubs == [f'raise NotImplementedError("{tag}")' for tag in ("hw3b", "hw3", "hw1", "hw2")]
+    assert '        # YOUR CODE HERE (hw3b)\n        raise NotImplementedError("hw3b")\n' in stripped
+    assert stripped.endswith('raise NotImplementedError("hw2")\n')
+    assert "x = 3\n" in stripped and "SOLUTION" not in stripped
 
 
 def test_revealed_regions_keep_their_code_without_markers():
     stripped = strip_source(SOURCE, "f.py", reveal=frozenset({"hw1"}))
     assert "return x + 1" in stripped and "y = x * 2" not in stripped
+    assert 'raise NotImplementedError("hw2")' in stripped and "hw1" not in stripped
     assert "SOLUTION" not in stripped
 
 

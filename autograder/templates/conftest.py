@@ -1,18 +1,29 @@
-"""Prints the points the visible checks that ran would earn, after each pytest run."""
+"""Stops at once when minidl/ cannot be imported; prints the points earned, last."""
+import importlib
 from pathlib import Path
 
-from autograder.local import local_cases, points_summary
+import pytest
+
+from autograder.local import local_checks, points_table
+from autograder.verdict import describe_exception
 
 
-def _case_ids(terminalreporter, outcome: str) -> set[str]:
-    return {report.nodeid.split("[", 1)[1].rstrip("]")
-            for report in terminalreporter.stats.get(outcome, []) if "[" in report.nodeid}
+def pytest_sessionstart(session):
+    try:
+        importlib.import_module("minidl")
+    except BaseException as error:  # noqa: BLE001 -- any import failure, even SystemExit
+        pytest.exit("Your minidl package could not be imported, so no check ran:\n"
+                    f"{describe_exception(error)}", returncode=1)
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_terminal_summary(terminalreporter):
-    passed = _case_ids(terminalreporter, "passed")
-    ran = passed | _case_ids(terminalreporter, "failed")
-    cases = [case for case in local_cases(Path(__file__).parent) if case.id in ran]
-    if cases:
+    scores = {report.nodeid.split("[", 1)[1].rstrip("]"): dict(report.user_properties).get("score", 0.0)
+              for outcome in ("passed", "failed")
+              for report in terminalreporter.stats.get(outcome, [])
+              if report.when == "call" and "[" in report.nodeid}
+    ran = {local: scores[local.id] for local in local_checks(Path(__file__).parent)
+           if local.id in scores}
+    if ran:
         terminalreporter.section("points")
-        terminalreporter.write_line(points_summary(cases, passed))
+        terminalreporter.write_line(points_table(ran))

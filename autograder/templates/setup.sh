@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder image (Ubuntu 22.04).
 # The kit is developed and tested on Python 3.11, which Ubuntu 22.04 packages; the image's
-# default python3 is 3.10, so it is not used.
+# default python3 is 3.10, so it is not used. The venv is built from the system's own
+# /usr/bin/python3.11, never whichever python3.11 comes first on PATH (a pyenv build under
+# /root is out of the sandbox user's reach).
 set -euo pipefail
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update
-apt-get install -y --no-install-recommends python3.11 python3.11-venv
-python3.11 -m venv "$ROOT/venv"
+PYTHON=/usr/bin/python3.11
+if ! "$PYTHON" -c "import ensurepip" 2>/dev/null; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update
+    apt-get install -y --no-install-recommends python3.11 python3.11-venv
+fi
+"$PYTHON" -m venv "$ROOT/venv"
 "$ROOT/venv/bin/python" -m pip install --no-cache-dir --upgrade pip
 "$ROOT/venv/bin/python" -m pip install --no-cache-dir -r "$ROOT/source/requirements.txt"
-# The unprivileged account that student code runs as.
-cd "$ROOT/source" && "$ROOT/venv/bin/python" -c "from autograder.sandbox import SandboxUser; SandboxUser.ensure()"
+# The unprivileged account that student code runs as, and a check that it can run the venv.
+cd "$ROOT/source" && "$ROOT/venv/bin/python" -c \
+    "from autograder.sandbox import SandboxUser; SandboxUser.ensure().check_can_run()"

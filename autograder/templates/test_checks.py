@@ -1,19 +1,20 @@
 """The visible graded checks of this assignment, run against your minidl/ package.
 
-Run all of them with `pytest`, or those of one check with `pytest -k NAME`. Each test is one
-case of one check, with the same message Gradescope would show.
+Run all of them with `pytest`, or some with `pytest -k NAME`. Each test is one check, all of
+its cases, with the message Gradescope would show.
 """
 from pathlib import Path
 
 import pytest
 
-from autograder.local import failure, local_cases
+from autograder.local import local_checks, run_local
 
-CASES = local_cases(Path(__file__).parent)
+CHECKS = local_checks(Path(__file__).parent)
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
-def test_check(case):
-    message = failure(case)
-    if message:
-        pytest.fail(message, pytrace=False)
+@pytest.mark.parametrize("local", CHECKS, ids=[local.id for local in CHECKS])
+def test_check(local, record_property):
+    verdict = run_local(local)
+    record_property("score", verdict.score)
+    if verdict.passed < verdict.total:
+        pytest.fail(verdict.summary, pytrace=False)

@@ -50,36 +50,36 @@ def ones(*shape, dtype: str = "float32", requires_grad: bool = False) -> Tensor:
 def rand(*shape, low: float = 0.0, high: float = 1.0, dtype: str = "float32",
          requires_grad: bool = False) -> Tensor:
     """Uniform samples from [low, high)."""
-    # YOUR CODE HERE
-    raise NotImplementedError()
+    # YOUR CODE HERE (hw2)
+    raise NotImplementedError("hw2")
 
 
 def randn(*shape, mean: float = 0.0, std: float = 1.0, dtype: str = "float32",
           requires_grad: bool = False) -> Tensor:
     """Normal samples with the given mean and standard deviation."""
-    # YOUR CODE HERE
-    raise NotImplementedError()
+    # YOUR CODE HERE (hw2)
+    raise NotImplementedError("hw2")
 
 
 def xavier_uniform(*shape, gain: float = 1.0, **kwargs) -> Tensor:
     """U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out)) (Glorot and Bengio, 2010)."""
-    # YOUR CODE HERE
-    raise NotImplementedError()
+    # YOUR CODE HERE (hw2)
+    raise NotImplementedError("hw2")
 
 
 def xavier_normal(*shape, gain: float = 1.0, **kwargs) -> Tensor:
     """N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out))."""
-    # YOUR CODE HERE
-    raise NotImplementedError()
+    # YOUR CODE HERE (hw2)
+    raise NotImplementedError("hw2")
 
 
 def kaiming_uniform(*shape, **kwargs) -> Tensor:
     """U(-b, b) with b = sqrt(2) * sqrt(3 / fan_in), for layers followed by ReLU (He et al., 2015)."""
-    # YOUR CODE HERE
-    raise NotImplementedError()
+    # YOUR CODE HERE (hw2)
+    raise NotImplementedError("hw2")
 
 
 def kaiming_normal(*shape, **kwargs) -> Tensor:
     """N(0, std^2) with std = sqrt(2) / sqrt(fan_in), for layers followed by ReLU."""
-    # YOUR CODE HERE
-    raise NotImplementedError()
+    # YOUR CODE HERE (hw2)
+    raise NotImplementedError("hw2")

@@ -12,22 +12,22 @@ from .autograd import Tensor, no_grad
 
 def residual_block(dim: int, hidden_dim: int, norm=nn.BatchNorm1d, drop_prob: float = 0.1) -> nn.Module:
     """ReLU(x + norm(Linear(Dropout(ReLU(norm(Linear(x)))))))."""
-    # YOUR CODE HERE
-    raise NotImplementedError()
+    # YOUR CODE HERE (hw2)
+    raise NotImplementedError("hw2")
 
 
 def MLPResNet(dim: int, hidden_dim: int = 100, num_blocks: int = 3, num_classes: int = 10,
               norm=nn.BatchNorm1d, drop_prob: float = 0.1) -> nn.Module:
     """Flatten, Linear, ReLU, `num_blocks` residual blocks (inner width hidden_dim // 2), Linear."""
-    # YOUR CODE HERE
-    raise NotImplementedError()
+    # YOUR CODE HERE (hw2)
+    raise NotImplementedError("hw2")
 
 
 def conv_bn(in_channels: int, out_channels: int, kernel_size: int, stride: int,
             dtype: str = "float32") -> nn.Module:
     """Conv2d (padding kernel_size // 2, so stride 1 keeps the size), BatchNorm2d, ReLU."""
-    # YOUR CODE HERE
-    raise NotImplementedError()
+    # YOUR CODE HERE (hw4)
+    raise NotImplementedError("hw4")
 
 
 def ResNet9(num_classes: int = 10, dtype: str = "float32") -> nn.Module:
@@ -35,8 +35,8 @@ def ResNet9(num_classes: int = 10, dtype: str = "float32") -> nn.Module:
     (channels, kernel, stride) (16, 7, 4), (32, 3, 2), a residual pair of (32, 3, 1),
     (64, 3, 2), (128, 3, 2), a residual pair of (128, 3, 1); Flatten, Linear(128, 128), ReLU,
     Linear(128, num_classes)."""
-    # YOUR CODE HERE
-    raise NotImplementedError()
+    # YOUR CODE HERE (hw4)
+    raise NotImplementedError("hw4")
 
 
 SEQUENCE_MODELS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
@@ -57,8 +57,8 @@ class LanguageModel(nn.Module):
 
     def forward(self, x, h=None):
         """x: word ids (seq, batch); (logits (seq * batch, output_size), the final state)."""
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw4)
+        raise NotImplementedError("hw4")
 
 
 @dataclass

@@ -28,29 +28,29 @@ def _index_arrays(shape, strides):
 @njit(cache=True)
 def _position(i, shape, strides, offset):
     """Buffer position of the i-th element, in row-major order, of a strided view."""
-    # YOUR CODE HERE
-    raise NotImplementedError()
+    # YOUR CODE HERE (hw3)
+    raise NotImplementedError("hw3")
 
 
 @njit(parallel=True, cache=True)
 def _compact(a, out, shape, strides, offset):
     """out[i] = the i-th element (row-major) of the view (shape, strides, offset) of a."""
-    # YOUR CODE HERE
-    raise NotImplementedError()
+    # YOUR CODE HERE (hw3)
+    raise NotImplementedError("hw3")
 
 
 @njit(parallel=True, cache=True)
 def _ewise_setitem(a, out, shape, strides, offset):
     """Write a[i] to the i-th element (row-major) of the view (shape, strides, offset) of out."""
-    # YOUR CODE HERE
-    raise NotImplementedError()
+    # YOUR CODE HERE (hw3)
+    raise NotImplementedError("hw3")
 
 
 @njit(parallel=True, cache=True)
 def _scalar_setitem(size, value, out, shape, strides, offset):
     """Write value to each of the `size` elements of the view (shape, strides, offset) of out."""
-    # YOUR CODE HERE
-    raise NotImplementedError()
+    # YOUR CODE HERE (hw3)
+    raise NotImplementedError("hw3")
 
 
 def _merged_axes(shape, strides) -> tuple[list[int], list[int]]:
@@ -107,124 +107,124 @@ def scalar_add(a, value, out):
 @njit(parallel=True, cache=True)
 def ewise_mul(a, b, out):
     """out = a * b, elementwise."""
-    # YOUR CODE HERE
-    raise NotImplementedError()
+    # YOUR CODE HERE (hw3)
+    raise NotImplementedError("hw3")
 
 
 @njit(parallel=True, cache=True)
 def scalar_mul(a, value, out):
     """out = a * value."""
-    # YOUR CODE HERE
-    raise NotImplementedError()
+    # YOUR CODE HERE (hw3)
+    raise NotImplementedError("hw3")
 
 
 @njit(parallel=True, cache=True)
 def ewise_div(a, b, out):
     """out = a / b, elementwise."""
-    # YOUR CODE HERE
-    raise NotImplementedError()
+    # YOUR CODE HERE (hw3)
+    raise NotImplementedError("hw3")
 
 
 @njit(parallel=True, cache=True)
 def scalar_div(a, value, out):
     """out = a / value."""
-    # YOUR CODE HERE
-    raise NotImplementedError()
+    # YOUR CODE HERE (hw3)
+    raise NotImplementedError("hw3")
 
 
 @njit(parallel=True, cache=True)
 def ewise_power(a, b, out):
     """out = a ** b, elementwise."""
-    # YOUR CODE HERE
-    raise NotImplementedError()
+    # YOUR CODE HERE (hw3)
+    raise NotImplementedError("hw3")
 
 
 @njit(parallel=True, cache=True)
 def scalar_power(a, value, out):
     """out = a ** value."""
-    # YOUR CODE HERE
-    raise NotImplementedError()
+    # YOUR CODE HERE (hw3)
+    raise NotImplementedError("hw3")
 
 
 @njit(parallel=True, cache=True)
 def ewise_maximum(a, b, out):
     """out = the larger of a and b, elementwise."""
-    # YOUR CODE HERE
-    raise NotImplementedError()
+    # YOUR CODE HERE (hw3)
+    raise NotImplementedError("hw3")
 
 
 @njit(parallel=True, cache=True)
 def scalar_maximum(a, value, out):
     """out = the larger of a and value."""
-    # YOUR CODE HERE
-    raise NotImplementedError()
+    # YOUR CODE HERE (hw3)
+    raise NotImplementedError("hw3")
 
 
 @njit(parallel=True, cache=True)
 def ewise_eq(a, b, out):
     """out = 1.0 where a == b, else 0.0."""
-    # YOUR CODE HERE
-    raise NotImplementedError()
+    # YOUR CODE HERE (hw3)
+    raise NotImplementedError("hw3")
 
 
 @njit(parallel=True, cache=True)
 def scalar_eq(a, value, out):
     """out = 1.0 where a == value, else 0.0."""
-    # YOUR CODE HERE
-    raise NotImplementedError()
+    # YOUR CODE HERE (hw3)
+    raise NotImplementedError("hw3")
 
 
 @njit(parallel=True, cache=True)
 def ewise_ge(a, b, out):
     """out = 1.0 where a >= b, else 0.0."""
-    # YOUR CODE HERE
-    raise NotImplementedError()
+    # YOUR CODE HERE (hw3)
+    raise NotImplementedError("hw3")
 
 
 @njit(parallel=True, cache=True)
 def scalar_ge(a, value, out):
     """out = 1.0 where a >= value, else 0.0."""
-    # YOUR CODE HERE
-    raise NotImplementedError()
+    # YOUR CODE HERE (hw3)
+    raise NotImplementedError("hw3")
 
 
 @njit(parallel=True, cache=True)
 def ewise_log(a, out):
     """out = log(a)."""
-    # YOUR CODE HERE
-    raise NotImplementedError()
+    # YOUR CODE HERE (hw3)
+    raise NotImplementedError("hw3")
 
 
 @njit(parallel=True, cache=True)
 def ewise_exp(a, out):
     """out = exp(a)."""
-    # YOUR CODE HERE
-    raise NotImplementedError()
+    # YOUR CODE HERE (hw3)
+    raise NotImplementedError("hw3")
 
 
 @njit(parallel=True, cache=True)
 def ewise_tanh(a, out):
     """out = tanh(a)."""
-    # YOUR CODE HERE
-    raise NotImplementedError()
+    # YOUR CODE HERE (hw3)
+    raise NotImplementedError("hw3")
 
 
 @njit(parallel=True, cache=True, fastmath=True)
 def reduce_sum(a, out, reduce_size):
     """out[i] = sum of a[i * reduce_size : (i + 1) * reduce_size]."""
-    # YOUR CODE HERE
-    raise NotImplementedError()
+    # YOUR CODE HERE (hw3)
+    raise NotImplementedError("hw3")
 
 
 @njit(parallel=True, cache=True)
 def reduce_max(a, out, reduce_size):
     """out[i] = max of a[i * reduce_size : (i + 1) * reduce_size]."""
-    # YOUR CODE HERE
-    raise NotImplementedError()
+    # YOUR CODE HERE (hw3)
+    raise NotImplementedError("hw3")
 
 
 @njit(parallel=True, cache=True, fastmath=True)
 def matmul(a, b, out, m, n, p):
     """out (m, p) = a (m, n) @ b (n, p), all three flat and row-major; parallel and cache-aware."""
-    # YOUR CODE HERE
-    raise NotImplementedError()
+    # YOUR CODE HERE (hw3)
+    raise NotImplementedError("hw3")

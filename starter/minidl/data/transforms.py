@@ -16,8 +16,8 @@ class RandomFlipHorizontal:
         self.p, self.generator = p, generator
 
     def __call__(self, image: np.ndarray) -> np.ndarray:
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw2)
+        raise NotImplementedError("hw2")
 
 
 class RandomCrop:
@@ -27,8 +27,8 @@ class RandomCrop:
         self.padding, self.generator = padding, generator
 
     def __call__(self, image: np.ndarray) -> np.ndarray:
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw2)
+        raise NotImplementedError("hw2")
 
 
 class Normalize:
@@ -39,5 +39,5 @@ class Normalize:
         self.std = np.asarray(std, dtype=np.float32).reshape(-1, 1, 1)
 
     def __call__(self, image: np.ndarray) -> np.ndarray:
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw2)
+        raise NotImplementedError("hw2")

@@ -34,8 +34,8 @@ class Linear(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         _check_features("Linear", x, self.in_features)
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw2)
+        raise NotImplementedError("hw2")
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
@@ -65,8 +65,8 @@ class Sequential(Module):
             setattr(self, str(index), module)
 
     def forward(self, x: Tensor) -> Tensor:
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw2)
+        raise NotImplementedError("hw2")
 
     def __len__(self) -> int:
         return sum(1 for _ in self.children())
@@ -82,16 +82,16 @@ class Residual(Module):
         self.fn = fn
 
     def forward(self, x: Tensor) -> Tensor:
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw2)
+        raise NotImplementedError("hw2")
 
 
 class Flatten(Module):
     """(N, d1, d2, ...) to (N, d1 * d2 * ...)."""
 
     def forward(self, x: Tensor) -> Tensor:
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw2)
+        raise NotImplementedError("hw2")
 
 
 class Dropout(Module):
@@ -103,8 +103,8 @@ class Dropout(Module):
         self.p = p
 
     def forward(self, x: Tensor) -> Tensor:
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw2)
+        raise NotImplementedError("hw2")
 
     def extra_repr(self) -> str:
         return f"p={self.p}"
@@ -130,13 +130,13 @@ class BatchNorm1d(Module):
         if x.ndim != 2:
             raise ValueError(f"BatchNorm1d expects (batch, {self.num_features}), got {x.shape}")
         _check_features("BatchNorm1d", x, self.num_features)
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw2)
+        raise NotImplementedError("hw2")
 
     def _track(self, mean: Tensor, var: Tensor, n: int) -> None:
         """Fold a batch's mean and (biased) variance over n values into the running ones."""
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw2)
+        raise NotImplementedError("hw2")
 
     def extra_repr(self) -> str:
         return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}"
@@ -152,8 +152,8 @@ class LayerNorm1d(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         _check_features("LayerNorm1d", x, self.dim)
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw2)
+        raise NotImplementedError("hw2")
 
     def extra_repr(self) -> str:
         return f"{self.dim}, eps={self.eps}"
@@ -179,8 +179,8 @@ class SoftmaxLoss(Module):
             raise ValueError(f"SoftmaxLoss expects logits (batch, classes), got {logits.shape}")
         batch, classes = logits.shape
         labels = _labels(y, batch, classes)
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw2)
+        raise NotImplementedError("hw2")
 
 
 class MSELoss(Module):
@@ -190,5 +190,5 @@ class MSELoss(Module):
         if prediction.shape != target.shape:
             raise ValueError(f"MSELoss: prediction {prediction.shape} and target "
                              f"{target.shape} differ in shape")
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw2)
+        raise NotImplementedError("hw2")

@@ -24,8 +24,8 @@ class Embedding(Module):
         if ids.size and (ids.min() < 0 or ids.max() >= self.num_embeddings):
             raise IndexError(f"Embedding of {self.num_embeddings} rows got index "
                              f"{ids.min() if ids.min() < 0 else ids.max()}")
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw4)
+        raise NotImplementedError("hw4")
 
 
 def _uniform(shape, hidden_size: int, dtype: str) -> Parameter:
@@ -47,8 +47,8 @@ def _weights(gates: int, input_size: int, hidden_size: int, bias: bool, dtype: s
 
 def _linear(x: Tensor, weight: Parameter, bias: Parameter | None) -> Tensor:
     """x W^T + b (no b when bias is None), for x (rows, in) and W (out, in)."""
-    # YOUR CODE HERE
-    raise NotImplementedError()
+    # YOUR CODE HERE (hw4)
+    raise NotImplementedError("hw4")
 
 
 def _gate(t: Tensor, g: int, size: int) -> Tensor:
@@ -61,20 +61,20 @@ def _gate(t: Tensor, g: int, size: int) -> Tensor:
 
 def rnn_step(xs: Tensor, hs: Tensor, state: tuple[Tensor], nonlinearity: str = "tanh"):
     """(h',) = (nonlinearity(xs + hs),)."""
-    # YOUR CODE HERE
-    raise NotImplementedError()
+    # YOUR CODE HERE (hw4)
+    raise NotImplementedError("hw4")
 
 
 def lstm_step(xs: Tensor, hs: Tensor, state: tuple[Tensor, Tensor]):
     """(h', c') of an LSTM cell with gates in PyTorch's order: input, forget, cell, output."""
-    # YOUR CODE HERE
-    raise NotImplementedError()
+    # YOUR CODE HERE (hw4)
+    raise NotImplementedError("hw4")
 
 
 def gru_step(xs: Tensor, hs: Tensor, state: tuple[Tensor]):
     """(h',) of a GRU cell with gates in PyTorch's order: reset, update, new."""
-    # YOUR CODE HERE
-    raise NotImplementedError()
+    # YOUR CODE HERE (hw4)
+    raise NotImplementedError("hw4")
 
 
 def _zeros(shape, like: Tensor) -> Tensor:
@@ -179,8 +179,8 @@ class _Recurrent(Module):
 
     def _run(self, x: Tensor, states: list[tuple[Tensor, ...]]):
         """Every layer over every step; the last layer's outputs and each layer's final state."""
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw4)
+        raise NotImplementedError("hw4")
 
 
 class RNN(_Recurrent):

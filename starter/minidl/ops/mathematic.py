@@ -21,8 +21,8 @@ def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...
 
 def reduce_to_shape(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
     """Sum `grad` over the axes along which an array of `shape` was broadcast."""
-    # YOUR CODE HERE
-    raise NotImplementedError()
+    # YOUR CODE HERE (hw1)
+    raise NotImplementedError("hw1")
 
 
 class EWiseAdd(Op):
@@ -52,12 +52,12 @@ class EWiseMul(Op):
     """a * b for tensors of one shape."""
 
     def compute(self, a, b):
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw1)
+        raise NotImplementedError("hw1")
 
     def gradient(self, out_grad, node):
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw1)
+        raise NotImplementedError("hw1")
 
 
 class MulScalar(Op):
@@ -67,24 +67,24 @@ class MulScalar(Op):
         self.scalar = scalar
 
     def compute(self, a):
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw1)
+        raise NotImplementedError("hw1")
 
     def gradient(self, out_grad, node):
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw1)
+        raise NotImplementedError("hw1")
 
 
 class EWiseDiv(Op):
     """a / b for tensors of one shape."""
 
     def compute(self, a, b):
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw1)
+        raise NotImplementedError("hw1")
 
     def gradient(self, out_grad, node):
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw1)
+        raise NotImplementedError("hw1")
 
 
 class DivScalar(Op):
@@ -94,24 +94,24 @@ class DivScalar(Op):
         self.scalar = scalar
 
     def compute(self, a):
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw1)
+        raise NotImplementedError("hw1")
 
     def gradient(self, out_grad, node):
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw1)
+        raise NotImplementedError("hw1")
 
 
 class Negate(Op):
     """-a."""
 
     def compute(self, a):
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw1)
+        raise NotImplementedError("hw1")
 
     def gradient(self, out_grad, node):
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw1)
+        raise NotImplementedError("hw1")
 
 
 class PowerScalar(Op):
@@ -121,96 +121,96 @@ class PowerScalar(Op):
         self.scalar = scalar
 
     def compute(self, a):
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw1)
+        raise NotImplementedError("hw1")
 
     def gradient(self, out_grad, node):
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw1)
+        raise NotImplementedError("hw1")
 
 
 class EWisePow(Op):
     """a ** b elementwise, for tensors of one shape (a > 0 where b's gradient is needed)."""
 
     def compute(self, a, b):
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw1)
+        raise NotImplementedError("hw1")
 
     def gradient(self, out_grad, node):
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw1)
+        raise NotImplementedError("hw1")
 
 
 class Exp(Op):
     """e ** a."""
 
     def compute(self, a):
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw1)
+        raise NotImplementedError("hw1")
 
     def gradient(self, out_grad, node):
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw1)
+        raise NotImplementedError("hw1")
 
 
 class Log(Op):
     """Natural logarithm of a."""
 
     def compute(self, a):
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw1)
+        raise NotImplementedError("hw1")
 
     def gradient(self, out_grad, node):
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw1)
+        raise NotImplementedError("hw1")
 
 
 class ReLU(Op):
     """max(a, 0)."""
 
     def compute(self, a):
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw1)
+        raise NotImplementedError("hw1")
 
     def gradient(self, out_grad, node):
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw1)
+        raise NotImplementedError("hw1")
 
 
 class Tanh(Op):
     """Hyperbolic tangent of a."""
 
     def compute(self, a):
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw1)
+        raise NotImplementedError("hw1")
 
     def gradient(self, out_grad, node):
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw1)
+        raise NotImplementedError("hw1")
 
 
 class Sigmoid(Op):
     """1 / (1 + e ** -a), computed without overflow for large |a|."""
 
     def compute(self, a):
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw1)
+        raise NotImplementedError("hw1")
 
     def gradient(self, out_grad, node):
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw1)
+        raise NotImplementedError("hw1")
 
 
 class MatMul(Op):
     """a @ b: 2-D, or batched over leading axes that broadcast against each other."""
 
     def compute(self, a, b):
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw1)
+        raise NotImplementedError("hw1")
 
     def gradient(self, out_grad, node):
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw1)
+        raise NotImplementedError("hw1")
 
 
 class Summation(Op):
@@ -221,12 +221,12 @@ class Summation(Op):
         self.keepdims = keepdims
 
     def compute(self, a):
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw1)
+        raise NotImplementedError("hw1")
 
     def gradient(self, out_grad, node):
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw1)
+        raise NotImplementedError("hw1")
 
 
 class Max(Op):
@@ -237,12 +237,12 @@ class Max(Op):
         self.keepdims = keepdims
 
     def compute(self, a):
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw1)
+        raise NotImplementedError("hw1")
 
     def gradient(self, out_grad, node):
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw1)
+        raise NotImplementedError("hw1")
 
 
 class BroadcastTo(Op):
@@ -252,12 +252,12 @@ class BroadcastTo(Op):
         self.shape = tuple(shape)
 
     def compute(self, a):
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw1)
+        raise NotImplementedError("hw1")
 
     def gradient(self, out_grad, node):
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw1)
+        raise NotImplementedError("hw1")
 
 
 class Reshape(Op):
@@ -267,12 +267,12 @@ class Reshape(Op):
         self.shape = tuple(shape)
 
     def compute(self, a):
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw1)
+        raise NotImplementedError("hw1")
 
     def gradient(self, out_grad, node):
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw1)
+        raise NotImplementedError("hw1")
 
 
 class Transpose(Op):
@@ -284,12 +284,12 @@ class Transpose(Op):
         self.axes = axes
 
     def compute(self, a):
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw1)
+        raise NotImplementedError("hw1")
 
     def gradient(self, out_grad, node):
-        # YOUR CODE HERE
-        raise NotImplementedError()
+        # YOUR CODE HERE (hw1)
+        raise NotImplementedError("hw1")
 
 
 def matmul(a: Tensor, b: Tensor) -> Tensor:
