@@ -1,4 +1,5 @@
-"""Turn the reference into starter code: clear each tagged solution region.
+"""Turn the reference into starter code: clear each tagged solution region, and cut each
+reference-only block (the kit's tuned code, which students never see nor write).
 
 Regions are validated here (tags, nesting, closing) with file and line; the clearing itself is
 nbgrader's `ClearSolutions`, so .py files and notebooks read the same to students, with a stub
@@ -16,6 +17,8 @@ END = "### END SOLUTION"
 _BEGIN_LINE = re.compile(r"^(\s*)### BEGIN SOLUTION(?:\s+(\S+))?\s*$")
 _END_LINE = re.compile(r"^\s*### END SOLUTION\s*$")
 _TAG = re.compile(r"^hw\d+[a-z]?$")
+REFERENCE_BEGIN = "### BEGIN REFERENCE ONLY"
+REFERENCE_END = "### END REFERENCE ONLY"
 
 
 class RegionError(ValueError):
@@ -64,6 +67,36 @@ def find_regions(source: str, path: str) -> list[SolutionRegion]:
     return regions
 
 
+def find_reference_only(source: str, path: str) -> list[tuple[int, int]]:
+    """Lines [begin, end] (1-based, markers included) of each reference-only block.
+
+    A block holds no solution region; raises RegionError on a malformed one.
+    """
+    blocks, open_at = [], None
+    for number, line in enumerate(source.split("\n"), start=1):
+        marker = line.strip()
+        if marker == REFERENCE_BEGIN:
+            if open_at is not None:
+                raise RegionError(path, number, f"nested '{REFERENCE_BEGIN}': the block opened "
+                                  f"at line {open_at} is not closed yet")
+            open_at = number
+        elif marker == REFERENCE_END:
+            if open_at is None:
+                raise RegionError(path, number, f"'{REFERENCE_END}' without a matching "
+                                  f"'{REFERENCE_BEGIN}'")
+            blocks.append((open_at, number))
+            open_at = None
+        elif open_at is not None and (BEGIN in line or END in line):
+            raise RegionError(path, number, f"a solution region inside the reference-only "
+                              f"block opened at line {open_at}")
+        elif "REFERENCE ONLY" in line:
+            raise RegionError(path, number, f"'{REFERENCE_BEGIN}' and '{REFERENCE_END}' must "
+                              "stand alone on their lines")
+    if open_at is not None:
+        raise RegionError(path, open_at, f"block is never closed with '{REFERENCE_END}'")
+    return blocks
+
+
 def code_stub(tag: str) -> str:
     """What a cleared region of assignment `tag` becomes, so students see whose stub it is."""
     return f'# YOUR CODE HERE ({tag})\nraise NotImplementedError("{tag}")'
@@ -84,12 +117,22 @@ def clear_solutions(regions: list[str], tag: str) -> list[str]:
 
 
 def strip_source(source: str, path: str, reveal: frozenset[str] = frozenset()) -> str:
-    """Starter text of one file: regions cleared, except those of `reveal`ed assignments."""
+    """Starter text of one file: regions cleared, except those of `reveal`ed assignments, and
+    reference-only blocks cut."""
     regions = find_regions(source, path)
     lines = source.split("\n")
     replacement = {r: lines[r.begin:r.end - 1] for r in regions if r.tag in reveal}
+    for begin, end in find_reference_only(source, path):
+        inside = [r for r in regions if r.begin < begin < r.end]
+        if inside:
+            raise RegionError(path, begin, f"a reference-only block inside the solution region "
+                              f"opened at line {inside[0].begin}")
+        cut = SolutionRegion(path, begin, end, "reference")
+        regions.append(cut)
+        replacement[cut] = []
+    regions.sort(key=lambda r: r.begin)
     # One ClearSolutions pass per tag, each region its own cell: a file mixes tags.
-    for tag in {r.tag for r in regions} - reveal:
+    for tag in {r.tag for r in regions if r not in replacement} - reveal:
         cleared = [r for r in regions if r.tag == tag]
         texts = clear_solutions(["\n".join(lines[r.begin - 1:r.end]) for r in cleared], tag)
         replacement.update((r, text.split("\n")) for r, text in zip(cleared, texts))
@@ -103,8 +146,8 @@ def strip_source(source: str, path: str, reveal: frozenset[str] = frozenset()) -
 def strip_tree(reference: Path, starter: Path, reveal: frozenset[str] = frozenset()) -> None:
     """Write the starter copy of the `reference` package tree into `starter`, replacing it.
 
-    Python files are stripped, other files copied; nothing is written unless every file
-    strips cleanly.
+    Python files are stripped, other files copied; a file that was all reference-only is
+    left out. Nothing is written unless every file strips cleanly.
     """
     files = [p for p in sorted(reference.rglob("*")) if p.is_file() and "__pycache__" not in p.parts]
     stripped = {p: strip_source(p.read_text(encoding="utf-8"), str(p), reveal)
@@ -115,7 +158,8 @@ def strip_tree(reference: Path, starter: Path, reveal: frozenset[str] = frozense
         target = starter / path.relative_to(reference)
         target.parent.mkdir(parents=True, exist_ok=True)
         if path in stripped:
-            target.write_text(stripped[path], encoding="utf-8")
+            if stripped[path].strip():
+                target.write_text(stripped[path], encoding="utf-8")
         else:
             shutil.copyfile(path, target)
 

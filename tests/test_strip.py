@@ -57,6 +57,41 @@ def test_each_stub_names_its_own_regions_tag_when_tags_interleave():
     assert "x = 3\n" in stripped and "SOLUTION" not in stripped
 
 
+def test_reference_only_blocks_are_cut_even_when_revealed_and_an_all_reference_file_is_left_out(
+        tmp_path):
+    source = SOURCE + textwrap.dedent("""\
+        ### BEGIN REFERENCE ONLY
+        from ._tuned import f  # the kit's faster f
+        ### END REFERENCE ONLY
+        """)
+    for reveal in (frozenset(), frozenset({"hw1", "hw2"})):
+        stripped = strip_source(source, "f.py", reveal)
+        assert "REFERENCE" not in stripped and "_tuned" not in stripped
+        assert stripped.rstrip("\n") == strip_source(SOURCE, "f.py", reveal).rstrip("\n")
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "kept.py").write_text(source)
+    (package / "_tuned.py").write_text("### BEGIN REFERENCE ONLY\ndef f(x):\n    return x + 1\n"
+                                       "### END REFERENCE ONLY\n")
+    strip_tree(package, tmp_path / "starter")
+    assert sorted(p.name for p in (tmp_path / "starter").iterdir()) == ["kept.py"]
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("### BEGIN REFERENCE ONLY\nx = 1\n", "never closed"),
+    ("x = 1\n### END REFERENCE ONLY\n", "without a matching"),
+    ("### BEGIN REFERENCE ONLY\n### BEGIN SOLUTION hw1\nx = 1\n### END SOLUTION\n"
+     "### END REFERENCE ONLY\n", "inside the reference-only block"),
+    ("def f():\n    ### BEGIN SOLUTION hw1\n    ### BEGIN REFERENCE ONLY\n    x = 1\n"
+     "    ### END REFERENCE ONLY\n    ### END SOLUTION\n", "inside the solution region"),
+    ("x = 1  ### BEGIN REFERENCE ONLY\n", "stand alone"),
+])
+def test_malformed_reference_only_blocks_name_file_and_line(text, problem):
+    with pytest.raises(RegionError, match=problem) as error:
+        strip_source(text, "m.py")
+    assert str(error.value).startswith("m.py:")
+
+
 def test_revealed_regions_keep_their_code_without_markers():
     stripped = strip_source(SOURCE, "f.py", reveal=frozenset({"hw1"}))
     assert "return x + 1" in stripped and "y = x * 2" not in stripped
