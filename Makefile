@@ -10,8 +10,10 @@ STAMP  := $(VENV)/.installed
 REVEAL ?=
 HW     ?= hw1
 SUBMISSION ?=
+EXPORT ?=
+JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: help venv starter release test test-all bench grade clean
+.PHONY: help venv starter release test test-all bench grade regrade clean
 
 help:
 	@echo "make release                      build dist/<hw>/ (autograder.zip, student bundle)"
@@ -20,6 +22,7 @@ help:
 	@echo "make test-all                     ... including the slow ones"
 	@echo "make bench                        benchmarks against NumPy and PyTorch (installs CPU torch)"
 	@echo "make grade HW=hw1 SUBMISSION=X    grade a folder or zip with dist/hw1/autograder.zip"
+	@echo "make regrade HW=hw1 EXPORT=X      regrade a Gradescope export into dist/hw1/regrade/grades.csv"
 	@echo "make starter                      regenerate starter/ from reference/"
 	@echo "make clean                        remove dist/, .venv/ and caches"
 
@@ -50,12 +53,17 @@ bench: $(STAMP)
 	$(PY) bench/training.py
 	$(PY) bench/backend.py
 	$(PY) bench/grading.py
+	$(PY) bench/regrade.py
 	$(PY) bench/cnn_rnn.py
 	$(PY) bench/gpu.py
 
 grade: $(STAMP)
 	@test -n "$(SUBMISSION)" || { echo "usage: make grade HW=hw1 SUBMISSION=path/to/minidl-or-zip"; exit 1; }
 	@$(PY) -m autograder grade-local $(HW) "$(SUBMISSION)"
+
+regrade: $(STAMP)
+	@test -n "$(EXPORT)" || { echo "usage: make regrade HW=hw1 EXPORT=path/to/export.zip [JOBS=n]"; exit 1; }
+	@$(PY) -m autograder regrade $(HW) "$(EXPORT)" --jobs $(JOBS)
 
 clean:
 	rm -rf dist $(VENV) .pytest_cache

@@ -11,7 +11,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from .verdict import CaseResult
+from .case import CaseResult
 
 MAX_HEADER = 1 << 16
 _NUMERIC_KINDS = "biufc"

@@ -21,7 +21,7 @@ import numpy as np
 
 from .case_records import write_record
 from .checks import load_check_module
-from .verdict import describe_exception, run_case
+from .case import describe_exception, run_case
 
 PRINTED_LIMIT = 1 << 20
 

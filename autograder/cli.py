@@ -78,6 +78,27 @@ def cmd_grade_local(args) -> int:
     return 0
 
 
+def cmd_regrade(args) -> int:
+    from .regrade import regrade
+    known = _assignment_tags()
+    if args.hw not in known:
+        raise ValueError(f"no assignment tagged {args.hw}; the assignments are "
+                         f"{', '.join(known)}")
+    dist = Path(args.dist) / args.hw
+    written = regrade(dist / "autograder.zip", Path(args.export), dist / "regrade", args.jobs,
+                      args.force, Path(args.compare) if args.compare else None)
+    if args.compare:  # the differences as a table, before the paths
+        import csv
+        rows = list(csv.reader(written[1].open(encoding="utf-8")))
+        width = max(len(row[1]) for row in rows)
+        for row in rows:
+            print(f"{row[0]:<24} {row[1]:<{width}} {row[2]:>8} {row[3]:>14}")
+        print(f"{len(rows) - 1} score(s) differ")
+    for path in written:
+        print(f"{path.name}: {path}")
+    return 0
+
+
 def cmd_replay(args) -> int:
     from .local import replay
     return replay(Path(args.tests), args.check, args.seed)
@@ -138,6 +159,29 @@ def _add_grade_local(commands) -> None:
     parser.set_defaults(run=cmd_grade_local)
 
 
+def _add_regrade(commands) -> None:
+    import os
+
+    parser = commands.add_parser(
+        "regrade", help="regrade every submission of a Gradescope export",
+        description="Grade every submission of a Gradescope export (\"Export Submissions\" zip "
+                    "or its folder) or of a folder of uploads with dist/<hw>/autograder.zip, "
+                    "in parallel; write dist/<hw>/regrade/grades.csv and each results.json. "
+                    "An interrupted run continues where it stopped.")
+    parser.add_argument("hw", help=f"the assignment ({', '.join(_assignment_tags())})")
+    parser.add_argument("export", help="Gradescope's export zip or folder, or a folder of "
+                                       "uploads (one folder or zip per student)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                        help="gradings at once (default: the number of cores)")
+    parser.add_argument("--force", action="store_true",
+                        help="regrade submissions already graded by an earlier run")
+    parser.add_argument("--compare", metavar="OTHER.zip",
+                        help="also grade with this autograder zip and write the submissions and "
+                             "checks whose scores differ to compare.csv")
+    parser.add_argument("--dist", default=str(ROOT / "dist"), help="where make release built")
+    parser.set_defaults(run=cmd_regrade)
+
+
 def _add_replay(commands) -> None:
     parser = commands.add_parser(
         "replay", help="run one case of a visible check, with its full traceback",
@@ -163,6 +207,7 @@ def _add_submit(commands) -> None:
 COMMANDS = {"starter": ("strip", True, _add_starter), "release": ("release", True, _add_release),
             "grade": ("grade", False, _add_grade),
             "grade-local": ("local_grading", True, _add_grade_local),
+            "regrade": ("regrade", True, _add_regrade),
             "replay": ("local", False, _add_replay), "submit": ("submit", False, _add_submit)}
 
 

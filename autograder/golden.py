@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from .checks import GradedCheck
-from .verdict import run_case
+from .case import run_case
 
 
 class ReferenceFailure(RuntimeError):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .assignment import Assignment
 from .checks import GradedCheck, collect
-from .gradescope import build_suite, write_failure, write_results
+from .gradescope import Graded, write_failure, write_results
 from .golden import GoldenCases
 from .sandbox import GraderSetupError, Limits, Sandbox, SandboxUser
 from .submission import KIT_FILES, SubmissionError, add_kit_files, locate
@@ -45,9 +45,16 @@ def _lock(*folders: Path) -> None:
 def _grade(source: Path, upload: Path, results_path: Path) -> dict:
     started = time.monotonic()
     assignment = Assignment.load(source / "assignment")
-    deadline = started + assignment.total_timeout
-    checks = collect(assignment.checks_dir)
-    user = SandboxUser.ensure()
+    user = SandboxUser.allocate()
+    try:
+        return _grade_as(user, assignment, source, upload, results_path, started)
+    finally:
+        if user:
+            user.release()
+
+
+def _grade_as(user: SandboxUser | None, assignment: Assignment, source: Path, upload: Path,
+              results_path: Path, started: float) -> dict:
     if user:
         user.check_can_run()
         results_path.parent.mkdir(parents=True, exist_ok=True)
@@ -55,9 +62,8 @@ def _grade(source: Path, upload: Path, results_path: Path) -> dict:
     else:
         print(NOT_ROOT_NOTE)
     work = Path(tempfile.mkdtemp(prefix="minidl-grade-"))
-    sandbox = None
+    sandbox, notes, problem = None, [], None
     try:
-        problem = None
         try:
             package_dir, notes = locate(upload, assignment.package, work)
             add_kit_files(source / KIT_FILES, package_dir)
@@ -67,31 +73,31 @@ def _grade(source: Path, upload: Path, results_path: Path) -> dict:
                 problem = (f"Your {assignment.package} package could not be imported, so no "
                            f"check could run:\n{error}")
         except SubmissionError as error:
-            problem, notes = str(error), []
-
-        def evaluate(check: GradedCheck) -> tuple[Verdict, str]:
-            if problem:
-                first_line = problem.splitlines()[0].rstrip(":.")
-                return Verdict(check, 0, check.cases,
-                               [f"  {first_line} (see the message above the tests)"]), ""
-            left = deadline - time.monotonic()
-            if left < 1:
-                return Verdict(check, 0, check.cases, [
-                    f"  not run: the {assignment.total_timeout:g} s for grading the whole "
-                    "submission ran out (earlier checks timed out)"]), ""
-            golden = GoldenCases.load(source / "assignment" / "goldens" / f"{check.name}.npz")
-            results, printed = sandbox.run_check(
-                check, golden.seeds, min(check.timeout or assignment.check_timeout, left))
-            return judge(check, results, golden.outputs), printed
-
-        def end_student_code() -> None:  # nothing the student started may outlive this
-            if sandbox:
-                sandbox.close()
-
-        output = "\n".join(filter(None, [*notes, problem, None if user else NOT_ROOT_NOTE]))
-        return write_results(results_path, build_suite(checks, evaluate), output or None,
-                             before_writing=end_student_code)
+            problem = str(error)
+        graded = [_evaluate(check, assignment, source, sandbox, problem,
+                            started + assignment.total_timeout)
+                  for check in collect(assignment.checks_dir)]
     finally:
-        if sandbox:
+        if sandbox:  # nothing the student started may outlive this, nor see results.json
             sandbox.close()
         shutil.rmtree(work, ignore_errors=True)
+    output = "\n".join(filter(None, [*notes, problem, None if user else NOT_ROOT_NOTE]))
+    return write_results(results_path, graded, output or None)
+
+
+def _evaluate(check: GradedCheck, assignment: Assignment, source: Path, sandbox: Sandbox | None,
+              problem: str | None, deadline: float) -> Graded:
+    """Run one check's cases in the sandbox and judge them (zero when nothing can run)."""
+    if problem:
+        first_line = problem.splitlines()[0].rstrip(":.")
+        return Graded(Verdict(check, 0, check.cases,
+                              [f"  {first_line} (see the message above the tests)"]))
+    left = deadline - time.monotonic()
+    if left < 1:
+        return Graded(Verdict(check, 0, check.cases, [
+            f"  not run: the {assignment.total_timeout:g} s for grading the whole submission "
+            "ran out (earlier checks timed out)"]))
+    golden = GoldenCases.load(source / "assignment" / "goldens" / f"{check.name}.npz")
+    results, printed = sandbox.run_check(
+        check, golden.seeds, min(check.timeout or assignment.check_timeout, left))
+    return Graded(judge(check, results, golden.outputs), printed)

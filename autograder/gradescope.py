@@ -1,25 +1,38 @@
-"""Write Gradescope's results.json through gradescope-utils' JSONTestRunner."""
+"""Gradescope's results.json from finished verdicts, written by gradescope-utils' JSONTestRunner.
+
+Only formatting: every check has been run and judged before anything here is called. Each
+verdict becomes one unittest test carrying gradescope-utils' decorators (`weight` through
+`partial_credit`, `number`, `visibility`, `leaderboard`).
+"""
 from __future__ import annotations
 
 import json
 import unittest
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from gradescope_utils.autograder_utils.decorators import (leaderboard, number, partial_credit,
                                                           visibility)
 from gradescope_utils.autograder_utils.json_test_runner import JSONTestRunner
 
-from .checks import GradedCheck
 from .verdict import Verdict
 
 
-def _test_method(check: GradedCheck, evaluate: Callable[[GradedCheck], tuple[Verdict, str]]):
+@dataclass(frozen=True)
+class Graded:
+    """A check's verdict and what the student's code printed while it ran."""
+
+    verdict: Verdict
+    printed: str = ""
+
+
+def _test_method(graded: Graded):
+    verdict, check = graded.verdict, graded.verdict.check
+
     def test(self, set_score=None):
-        verdict, printed = evaluate(check)
         set_score(verdict.score)
-        if printed.strip():
-            print(f"Your code printed:\n{printed.rstrip()}\n")
+        if graded.printed.strip():
+            print(f"Your code printed:\n{graded.printed.rstrip()}\n")
         if verdict.passed < verdict.total:
             self.fail(verdict.summary)
         print(f"All {verdict.total} cases passed.")
@@ -28,55 +41,36 @@ def _test_method(check: GradedCheck, evaluate: Callable[[GradedCheck], tuple[Ver
     return partial_credit(check.points)(number(check.number)(visibility(check.visibility)(test)))
 
 
-def _leaderboard_method(check: GradedCheck, verdicts: dict[str, Verdict]):
+def _leaderboard_method(verdict: Verdict):
     def test(self, set_leaderboard_value=None):
-        verdict = verdicts.get(check.name)
-        value = verdict.leaderboard if verdict else None
-        set_leaderboard_value(0.0 if value is None else value)
+        set_leaderboard_value(0.0 if verdict.leaderboard is None else verdict.leaderboard)
 
-    return leaderboard(check.leaderboard)(test)
+    return leaderboard(verdict.check.leaderboard)(test)
 
 
-def build_suite(checks: list[GradedCheck],
-                evaluate: Callable[[GradedCheck], tuple[Verdict, str]]) -> unittest.TestSuite:
-    """One unittest test per check, in check order, scored by `evaluate(check)`.
-
-    A check with a leaderboard column gets a second test after it that reports its value
-    (gradescope-utils writes a leaderboard test as a column, not as a scored test).
-    """
-    verdicts: dict[str, Verdict] = {}
-
-    def evaluate_and_keep(check: GradedCheck) -> tuple[Verdict, str]:
-        verdict, printed = evaluate(check)
-        verdicts[check.name] = verdict
-        return verdict, printed
-
+def _suite(results: list[Graded]) -> unittest.TestSuite:
+    """One test per check, in order; a check with a leaderboard column gets a second test that
+    reports its value (gradescope-utils writes a leaderboard test as a column, not a score)."""
     methods = {}
-    for i, check in enumerate(checks):
-        methods[f"test_{i:03d}_{check.name}"] = _test_method(check, evaluate_and_keep)
-        if check.leaderboard:
-            methods[f"test_{i:03d}_{check.name}_leaderboard"] = _leaderboard_method(check,
-                                                                                 verdicts)
+    for i, graded in enumerate(results):
+        name = f"test_{i:03d}_{graded.verdict.check.name}"
+        methods[name] = _test_method(graded)
+        if graded.verdict.check.leaderboard:
+            methods[f"{name}_leaderboard"] = _leaderboard_method(graded.verdict)
     case_class = type("GradedChecks", (unittest.TestCase,), methods)
     return unittest.TestSuite(case_class(name) for name in methods)
 
 
-def write_results(path: Path, suite: unittest.TestSuite, output: str | None = None,
-                  before_writing: Callable[[], None] | None = None) -> dict:
-    """Run `suite` and write results.json to `path`, with `output` shown above the tests.
-
-    `before_writing` runs after the last test, just before the file is written.
-    """
-    def add_output(results: dict) -> None:
-        if before_writing:
-            before_writing()
+def write_results(path: Path, results: list[Graded], output: str | None = None) -> dict:
+    """Write results.json to `path` for the checks' `results`, `output` shown above them."""
+    def add_output(written: dict) -> None:
         if output:
-            results["output"] = output
+            written["output"] = output
 
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8") as stream:
         JSONTestRunner(stream=stream, visibility="visible", stdout_visibility="hidden",
-                       post_processor=add_output).run(suite)
+                       post_processor=add_output).run(_suite(results))
     return json.loads(path.read_text(encoding="utf-8"))
 
 

@@ -11,7 +11,8 @@ import numpy as np
 from .checks import GradedCheck, collect
 from .compare import compare_outputs
 from .golden import GoldenCases
-from .verdict import Verdict, judge, run_case
+from .case import run_case
+from .verdict import Verdict, judge
 
 
 @dataclass(frozen=True, eq=False)

@@ -24,14 +24,11 @@ from .assignment import Assignment, AssignmentError, all_assignments
 from .checks import HIDDEN_PREFIX, collect
 from .golden import record
 from .implementation import imported_as
+from .placement import GRADER, STUDENT, modules
 from .strip import strip_tree
 from .submission import KIT_FILES
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-GRADER_MODULES = ["__init__", "__main__", "cli", "assignment", "case_records", "checks", "compare",
-                  "verdict", "golden", "sandbox", "child", "submission", "gradescope", "grade"]
-STUDENT_MODULES = ["__init__", "__main__", "cli", "checks", "compare", "verdict", "golden", "local",
-                   "submit"]
 KIT_REQUIREMENTS = PACKAGE_DIR.parent / "requirements.txt"
 # Students install the grader's versions of what their code runs on, never gradescope-utils.
 STUDENT_FROM_GRADER = ("numpy", "numba", "tqdm")
@@ -74,7 +71,7 @@ def build_assignment(assignment: Assignment, reference, starter: Path, out: Path
             record(check, reference, assignment.public_seed).save(
                 student / "tests" / "goldens" / f"{check.name}.npz")
 
-    _copy_modules(GRADER_MODULES, source / "autograder")
+    _copy_modules(modules(GRADER), source / "autograder")
     for name in ("setup.sh", "run_autograder"):
         shutil.copyfile(PACKAGE_DIR / "templates" / name, source / name)
     shutil.copyfile(PACKAGE_DIR / "requirements.txt", source / "requirements.txt")
@@ -89,7 +86,7 @@ def build_assignment(assignment: Assignment, reference, starter: Path, out: Path
 
     shutil.copytree(starter, student / assignment.package)
     shutil.copyfile(assignment.handout, student / "handout.md")
-    _copy_modules(STUDENT_MODULES, student / "autograder")
+    _copy_modules(modules(STUDENT), student / "autograder")
     _copy_files((p for p in assignment.checks_dir.glob("*.py")
                  if not p.name.startswith(HIDDEN_PREFIX)), student / "tests" / "checks")
     shutil.copyfile(PACKAGE_DIR / "templates" / "test_checks.py",

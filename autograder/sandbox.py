@@ -8,6 +8,7 @@ process the student's code started is killed and a fresh child serves the next c
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import pwd
@@ -23,10 +24,11 @@ from pathlib import Path
 
 from .case_records import RecordError, read_records
 from .checks import GradedCheck
-from .verdict import CaseResult
+from .placement import CHILD, modules
+from .case import CaseResult
 
-SANDBOX_USER = "minidl-student"
-CHILD_MODULES = ["__init__", "case_records", "child", "checks", "compare", "verdict"]
+SANDBOX_UIDS = range(61000, 61256)  # one per concurrent grading; no account may use them
+LOCKS = Path("/run/minidl-sandbox")  # root's own folder: an unprivileged process cannot hold a uid
 OUTPUT_SHOWN = 2000
 MAX_REPLY = 1 << 16
 _PASSED_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LANG", "LC_ALL")
@@ -55,24 +57,51 @@ class GraderSetupError(RuntimeError):
 
 @dataclass(frozen=True)
 class SandboxUser:
-    """The unprivileged account student code runs as when the grader is root."""
+    """The unprivileged identity one grading runs student code as, when the grader is root.
 
-    name: str
+    Each grading holds its own uid from SANDBOX_UIDS (uids no account uses) under an exclusive
+    lock for as long as it runs, so the processes it kills and the files it removes, all of
+    that uid, are its own: any number of gradings can share a machine.
+    """
+
     uid: int
-    gid: int
+    lock: int  # the open, flock-ed lock file that reserves `uid`
+
+    @property
+    def gid(self) -> int:
+        return self.uid
+
+    @property
+    def name(self) -> str:
+        return f"uid {self.uid}"
 
     @classmethod
-    def ensure(cls, name: str = SANDBOX_USER) -> "SandboxUser | None":
-        """The sandbox user, created if missing; None when the grader is not root."""
+    def allocate(cls) -> "SandboxUser | None":
+        """A uid of its own for this grading, cleared of any leftovers; None when not root."""
         if os.geteuid() != 0:
             return None
-        try:
-            entry = pwd.getpwnam(name)
-        except KeyError:
-            subprocess.run(["useradd", "--system", "--no-create-home", "--shell",
-                            "/usr/sbin/nologin", name], check=True, capture_output=True)
-            entry = pwd.getpwnam(name)
-        return cls(name, entry.pw_uid, entry.pw_gid)
+        LOCKS.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = LOCKS.lstat()
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != 0 or info.st_mode & 0o077:
+            raise GraderSetupError(f"{LOCKS} must be a folder of root's that only root can use")
+        for uid in SANDBOX_UIDS:
+            if _has_account(uid):
+                continue
+            fd = os.open(LOCKS / str(uid), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:  # another grading holds it
+                os.close(fd)
+                continue
+            user = cls(uid, fd)
+            user.kill_all()  # what a grader that died left running or lying around
+            user.remove_files()
+            return user
+        raise GraderSetupError(f"all {len(SANDBOX_UIDS)} sandbox uids are in use by gradings")
+
+    def release(self) -> None:
+        """Give the uid back (the lock goes with the file descriptor)."""
+        os.close(self.lock)
 
     def check_can_run(self, python: str = sys.executable) -> None:
         """Raise GraderSetupError unless this user can run `python` and import NumPy with it."""
@@ -141,6 +170,14 @@ class SandboxUser:
                     continue
 
 
+def _has_account(uid: int) -> bool:
+    try:
+        pwd.getpwuid(uid)
+        return True
+    except KeyError:
+        return False
+
+
 def read_plain_file(path: Path, limit: int, owner: int | None,
                     head_only: bool = False) -> bytes | None:
     """The bytes of `path` if it is a regular file (not a link) of at most `limit` bytes.
@@ -169,7 +206,7 @@ class Sandbox:
         self.package_dir, self.work, self.limits, self.user = package_dir, work, limits, user
         runtime = work / "runtime" / "autograder"
         runtime.mkdir(parents=True)
-        for name in CHILD_MODULES:
+        for name in modules(CHILD):
             shutil.copyfile(Path(__file__).with_name(f"{name}.py"), runtime / f"{name}.py")
         home = work / "home"
         home.mkdir()

@@ -1,50 +1,15 @@
-"""Run a check's cases on an implementation and judge them: the same in every mode."""
+"""Judge a check's cases against the reference's outputs: the same in every mode."""
 from __future__ import annotations
 
-import traceback
 from dataclasses import dataclass
 
 import numpy as np
 
+from .case import CaseResult
 from .checks import GradedCheck
 from .compare import compare_outputs
 
 _DETAILED_FAILURES = 3
-
-
-@dataclass
-class CaseResult:
-    """What one case of a check produced: its outputs, or the error that stopped it."""
-
-    seed: int
-    outputs: dict[str, np.ndarray] | None = None
-    error: str | None = None
-
-
-def describe_exception(error: BaseException, package: str = "minidl") -> str:
-    """The exception and the deepest line of the student's `package` it passed through."""
-    frames = traceback.extract_tb(error.__traceback__)
-    own = [f for f in frames if f"/{package}/" in f.filename.replace("\\", "/")]
-    text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-    if isinstance(error, SyntaxError) and error.filename:
-        short = error.filename.replace("\\", "/").split(f"/{package}/", 1)[-1]
-        return f"{type(error).__name__}: {error.msg}\n    at {package}/{short}:{error.lineno}" + (
-            f": {error.text.strip()}" if error.text else "")
-    if own:
-        frame = own[-1]
-        short = frame.filename.replace("\\", "/").split(f"/{package}/", 1)[1]
-        text += f"\n    at {package}/{short}:{frame.lineno} in {frame.name}"
-        if frame.line:
-            text += f": {frame.line.strip()}"
-    return text
-
-
-def run_case(check: GradedCheck, mdl, seed: int) -> CaseResult:
-    """Run one case, catching whatever the implementation raises."""
-    try:
-        return CaseResult(seed, outputs=check.run_case(mdl, seed))
-    except Exception as error:  # noqa: BLE001 -- any student error costs only this case
-        return CaseResult(seed, error=f"raised {describe_exception(error)}")
 
 
 @dataclass

@@ -26,18 +26,20 @@ def grade_in_process(source: Path, package: Path, results: Path) -> None:
     from autograder.assignment import Assignment
     from autograder.checks import collect
     from autograder.golden import GoldenCases
-    from autograder.gradescope import build_suite, write_results
+    from autograder.case import run_case
+    from autograder.gradescope import Graded, write_results
     from autograder.implementation import load_package
-    from autograder.verdict import judge, run_case
+    from autograder.verdict import judge
 
     assignment = Assignment.load(source / "assignment")
     mdl = load_package(package, "minidl")
 
     def evaluate(check):
         golden = GoldenCases.load(source / "assignment" / "goldens" / f"{check.name}.npz")
-        return judge(check, [run_case(check, mdl, s) for s in golden.seeds], golden.outputs), ""
+        return Graded(judge(check, [run_case(check, mdl, s) for s in golden.seeds],
+                            golden.outputs))
 
-    write_results(results, build_suite(collect(assignment.checks_dir), evaluate))
+    write_results(results, [evaluate(check) for check in collect(assignment.checks_dir)])
 
 
 def best_of(runs: int, command: list[str], env=None) -> float:

@@ -14,7 +14,8 @@ from autograder.checks import collect
 from autograder.golden import record
 from autograder.implementation import load_package, unload
 from autograder.release import release
-from autograder.verdict import judge, run_case
+from autograder.case import run_case
+from autograder.verdict import judge
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "reference" / "minidl"

@@ -76,7 +76,8 @@ def test_an_assignment_needs_no_solution_of_a_later_one(tag, reference, tmp_path
 
 @pytest.mark.parametrize("tag", TAGS)
 def test_starter_gets_zero_and_is_told_what_is_not_implemented(tag, reference):
-    from autograder.verdict import judge, run_case
+    from autograder.case import run_case
+    from autograder.verdict import judge
 
     _, checks = assignment_checks(tag)
     goldens = reference_goldens(tag, reference)
@@ -222,8 +223,9 @@ def test_a_kernel_without_prange_loses_the_parallel_check(reference, tmp_path):
 
 def test_a_measured_check_earns_its_fraction_and_fills_the_leaderboard(tmp_path):
     from autograder.checks import graded
-    from autograder.gradescope import build_suite, write_results
-    from autograder.verdict import CaseResult, judge
+    from autograder.gradescope import Graded, write_results
+    from autograder.case import CaseResult
+    from autograder.verdict import judge
 
     def speed(mdl, rng):
         """How fast"""
@@ -235,6 +237,6 @@ def test_a_measured_check_earns_its_fraction_and_fills_the_leaderboard(tmp_path)
     verdict = judge(check, cases, None)
     assert (verdict.score, verdict.passed, verdict.leaderboard) == (3.0, 1, 1.5)
     assert "case 1 (seed 1): slow" in verdict.summary
-    results = write_results(tmp_path / "results.json", build_suite([check], lambda c: (verdict, "")))
+    results = write_results(tmp_path / "results.json", [Graded(verdict)])
     assert results["leaderboard"] == [{"name": "ratio", "value": 1.5, "order": "desc"}]
     assert [(t["score"], t["max_score"]) for t in results["tests"]] == [(3.0, 4.0)]

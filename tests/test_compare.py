@@ -4,7 +4,8 @@ import pytest
 
 from autograder.checks import graded
 from autograder.compare import compare, compare_outputs, tolerance
-from autograder.verdict import CaseResult, judge
+from autograder.case import CaseResult
+from autograder.verdict import judge
 
 
 def test_equal_arrays_pass_and_float32_noise_is_tolerated():

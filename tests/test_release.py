@@ -31,6 +31,23 @@ def test_autograder_zip_has_gradescopes_layout(hw1_release):
     assert "assignment/tests/hidden_checks.py" in names
 
 
+def test_every_module_has_a_place_and_imports_only_what_ships_beside_it():
+    import ast
+
+    from autograder.placement import PLACES
+
+    package = ROOT / "autograder"
+    assert set(PLACES) == {p.stem for p in package.glob("*.py")}
+    for name, places in PLACES.items():
+        tree = ast.parse((package / f"{name}.py").read_text())
+        imported = {node.module for node in ast.walk(tree)
+                    if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module}
+        for place in places:
+            # cli imports each command's module only when that command runs
+            missing = {m for m in imported if place not in PLACES[m]} if name != "cli" else set()
+            assert not missing, f"{name} ({place}) imports {missing}, which do not ship there"
+
+
 def test_autograder_zip_never_holds_reference_code(hw1_release):
     bodies = _region_bodies()
     assert bodies

@@ -20,7 +20,7 @@ from autograder.assignment import Assignment
 from autograder.implementation import load_package, unload
 from autograder.local_grading import prepare_root, run_autograder
 from autograder.release import build_assignment
-from autograder.sandbox import SANDBOX_USER, SandboxUser
+from autograder.sandbox import SANDBOX_UIDS, SandboxUser
 from conftest import REFERENCE, STARTER
 
 SCHEMA = json.loads((Path(__file__).parent / "gradescope_results.schema.json").read_text())
@@ -230,10 +230,18 @@ def assert_grader_wrote_it(results: dict) -> None:
 
 def assert_nothing_left_behind() -> None:
     if IS_ROOT:
-        user = SandboxUser.ensure()
-        assert user.pids() == [], "processes of the sandbox user outlived grading"
-        left = [p for p in Path("/tmp").glob("minidl-*") if p.owner() == SANDBOX_USER]
+        alive = [p for p in Path("/proc").iterdir() if p.name.isdigit() and _owner(p) in SANDBOX_UIDS
+                 and (p / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"]
+        assert alive == [], "processes of a sandbox uid outlived grading"
+        left = [p for p in Path("/tmp").iterdir() if _owner(p) in SANDBOX_UIDS]
         assert left == []
+
+
+def _owner(path: Path) -> int | None:
+    try:
+        return path.lstat().st_uid
+    except OSError:  # gone meanwhile
+        return None
 
 
 @pytest.mark.parametrize("name", sorted(ATTACKS))
@@ -250,6 +258,37 @@ def test_attack_earns_nothing(name, grader, tmp_path):
     assert_grader_wrote_it(results)
     assert list(marks.iterdir()) == [], "the attack reached what it should not"
     assert results["seconds"] < 120
+    assert_nothing_left_behind()
+
+
+@root_only
+def test_concurrent_gradings_do_not_touch_each_other(drill_zip, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    os.chmod(tmp_path, 0o755)
+    marks = tmp_path / "marks"
+    marks.mkdir(mode=0o777)
+    os.chmod(marks, 0o777)
+    attacks = ["fork_bomb", "results_json_from_a_daemon", "sleep_forever",
+               "kill_every_process_it_can"]
+    uploads = {}
+    for name in ["reference", "reference_again", *attacks]:
+        root = tmp_path / name / "root"
+        prepare_root(drill_zip, root)
+        if name.startswith("reference"):
+            uploads[name] = (root, REFERENCE)
+            continue
+        where, code = ATTACKS[name]
+        code = code.format(results=root / "results" / "results.json", source=root / "source",
+                           marks=marks)
+        uploads[name] = (root, submission_with(tmp_path / name, STARTER, where, code))
+    with ThreadPoolExecutor(len(uploads)) as pool:
+        results = dict(zip(uploads, pool.map(lambda job: grade(*job), uploads.values())))
+    assert results["reference"]["score"] == results["reference_again"]["score"] == DRILL_POINTS
+    for name in attacks:
+        assert results[name]["score"] == 0, (name, results[name])
+        assert_grader_wrote_it(results[name])
+    assert list(marks.iterdir()) == []
     assert_nothing_left_behind()
 
 
@@ -389,7 +428,7 @@ def test_a_grader_that_is_not_root_still_isolates_and_says_so(drill_zip):
     import subprocess
     import tempfile
 
-    user = SandboxUser.ensure()
+    user = SandboxUser.allocate()  # an unprivileged uid to run the whole grader as
     root = Path(tempfile.mkdtemp(prefix="minidl-nonroot-"))
     try:
         prepare_root(drill_zip, root)
@@ -405,3 +444,5 @@ def test_a_grader_that_is_not_root_still_isolates_and_says_so(drill_zip):
         assert "not running as root" in results["output"]
     finally:
         shutil.rmtree(root, ignore_errors=True)
+        user.kill_all()
+        user.release()

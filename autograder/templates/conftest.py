@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from autograder.local import local_checks, points_table
-from autograder.verdict import describe_exception
+from autograder.case import describe_exception
 
 
 def pytest_sessionstart(session):

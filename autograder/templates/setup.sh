@@ -15,6 +15,6 @@ fi
 "$PYTHON" -m venv "$ROOT/venv"
 "$ROOT/venv/bin/python" -m pip install --no-cache-dir --upgrade pip
 "$ROOT/venv/bin/python" -m pip install --no-cache-dir -r "$ROOT/source/requirements.txt"
-# The unprivileged account that student code runs as, and a check that it can run the venv.
+# Student code runs as an unprivileged uid of its own: check now that such a uid can run the venv.
 cd "$ROOT/source" && "$ROOT/venv/bin/python" -c \
-    "from autograder.sandbox import SandboxUser; SandboxUser.ensure().check_can_run()"
+    "from autograder.sandbox import SandboxUser; SandboxUser.allocate().check_can_run()"

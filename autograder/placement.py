@@ -1,0 +1,40 @@
+"""Which modules of this package go where: the one table release.py and sandbox.py read.
+
+GRADER: the autograder zip (Gradescope's grader process). STUDENT: the student bundle.
+CHILD: the runtime the sandboxed child imports beside the student's code. A module in no
+place (release, strip, regrade, ...) stays in the kit.
+"""
+from __future__ import annotations
+
+GRADER, STUDENT, CHILD = "grader", "student", "child"
+
+PLACES = {
+    "__init__": {GRADER, STUDENT, CHILD},
+    "__main__": {GRADER, STUDENT},
+    "cli": {GRADER, STUDENT},
+    "assignment": {GRADER},
+    "case": {GRADER, STUDENT, CHILD},
+    "case_records": {GRADER, CHILD},
+    "checks": {GRADER, STUDENT, CHILD},
+    "child": {GRADER, CHILD},
+    "compare": {GRADER, STUDENT, CHILD},
+    "golden": {GRADER, STUDENT},
+    "grade": {GRADER},
+    "gradescope": {GRADER},
+    "placement": {GRADER},
+    "sandbox": {GRADER},
+    "submission": {GRADER},
+    "verdict": {GRADER, STUDENT},
+    "local": {STUDENT},
+    "submit": {STUDENT},
+    "implementation": set(),
+    "local_grading": set(),
+    "regrade": set(),
+    "release": set(),
+    "strip": set(),
+}
+
+
+def modules(place: str) -> list[str]:
+    """The modules that go to `place`, in a stable order."""
+    return sorted(name for name, places in PLACES.items() if place in places)
