@@ -13,7 +13,7 @@ SUBMISSION ?=
 EXPORT ?=
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: help venv starter release test test-all bench grade regrade clean
+.PHONY: help venv starter release test test-all bench grade regrade sensitivity clean
 
 help:
 	@echo "make release                      build dist/<hw>/ (autograder.zip, student bundle)"
@@ -23,6 +23,7 @@ help:
 	@echo "make bench                        benchmarks against NumPy and PyTorch (installs CPU torch)"
 	@echo "make grade HW=hw1 SUBMISSION=X    grade a folder or zip with dist/hw1/autograder.zip"
 	@echo "make regrade HW=hw1 EXPORT=X      regrade a Gradescope export into dist/hw1/regrade/grades.csv"
+	@echo "make sensitivity HW=hw1           which of hw1's catalogue of plausible bugs its checks catch"
 	@echo "make starter                      regenerate starter/ from reference/"
 	@echo "make clean                        remove dist/, .venv/ and caches"
 
@@ -64,6 +65,9 @@ grade: $(STAMP)
 regrade: $(STAMP)
 	@test -n "$(EXPORT)" || { echo "usage: make regrade HW=hw1 EXPORT=path/to/export.zip [JOBS=n]"; exit 1; }
 	@$(PY) -m autograder regrade $(HW) "$(EXPORT)" --jobs $(JOBS)
+
+sensitivity: $(STAMP)
+	@$(PY) -m autograder sensitivity $(HW) --jobs $(JOBS)
 
 clean:
 	rm -rf dist $(VENV) .pytest_cache

@@ -99,6 +99,24 @@ def cmd_regrade(args) -> int:
     return 0
 
 
+def cmd_sensitivity(args) -> int:
+    import secrets
+    import tempfile
+
+    from .assignment import find
+    from .release import release
+    from .sensitivity import sensitivity, table
+    assignment = find(ROOT / "assignments", args.hw)
+    seed = secrets.randbits(32) if args.secret_seed is None else args.secret_seed
+    with tempfile.TemporaryDirectory(prefix="minidl-sensitivity-") as dist:
+        (folder,) = release(ROOT, Path(dist), secret_seed=seed, tags=[args.hw])
+        scored = sensitivity(assignment, ROOT / "reference" / assignment.package,
+                             folder / "autograder.zip", args.jobs)
+    print(table(scored))
+    print(f"(secret seed {seed}: `--secret-seed {seed}` grades the same cases again)")
+    return 0
+
+
 def cmd_replay(args) -> int:
     from .local import replay
     return replay(Path(args.tests), args.check, args.seed)
@@ -182,6 +200,22 @@ def _add_regrade(commands) -> None:
     parser.set_defaults(run=cmd_regrade)
 
 
+def _add_sensitivity(commands) -> None:
+    import os
+
+    parser = commands.add_parser(
+        "sensitivity", help="grade the assignment's catalogue of plausible bugs",
+        description="Apply each bug of assignments/<hw>/bugs.toml alone to a copy of the "
+                    "reference, grade it through a freshly built autograder zip, and print "
+                    "which bugs the checks catch.")
+    parser.add_argument("hw", help=f"the assignment ({', '.join(_assignment_tags())})")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                        help="gradings at once (default: the number of cores)")
+    parser.add_argument("--secret-seed", type=int, default=None, metavar="N",
+                        help="seed of the graded cases (random when omitted)")
+    parser.set_defaults(run=cmd_sensitivity)
+
+
 def _add_replay(commands) -> None:
     parser = commands.add_parser(
         "replay", help="run one case of a visible check, with its full traceback",
@@ -208,6 +242,7 @@ COMMANDS = {"starter": ("strip", True, _add_starter), "release": ("release", Tru
             "grade": ("grade", False, _add_grade),
             "grade-local": ("local_grading", True, _add_grade_local),
             "regrade": ("regrade", True, _add_regrade),
+            "sensitivity": ("sensitivity", True, _add_sensitivity),
             "replay": ("local", False, _add_replay), "submit": ("submit", False, _add_submit)}
 
 

@@ -30,6 +30,7 @@ PLACES = {
     "implementation": set(),
     "local_grading": set(),
     "regrade": set(),
+    "sensitivity": set(),
     "release": set(),
     "strip": set(),
 }

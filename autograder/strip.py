@@ -140,7 +140,8 @@ def strip_source(source: str, path: str, reveal: frozenset[str] = frozenset()) -
     for region in regions:
         out += lines[at:region.begin - 1] + replacement[region]
         at = region.end
-    return "\n".join(out + lines[at:])
+    text = "\n".join(out + lines[at:])
+    return text.rstrip("\n") + "\n" if text.endswith("\n\n") else text  # a block cut at the end
 
 
 def strip_tree(reference: Path, starter: Path, reveal: frozenset[str] = frozenset()) -> None:

@@ -88,6 +88,23 @@ def test_batched_matmul_broadcasts_and_reduces_gradients():
                                rtol=1e-6)
 
 
+def test_sums_of_a_scalar_and_of_empty_axes_and_their_gradients(device):
+    """As PyTorch: a 0-d tensor takes axis 0, an empty sum is 0, an empty max an error."""
+    two = mdl.Tensor(2.0, requires_grad=True)
+    for total in (two.sum(), two.sum(0, keepdims=True), two.max(-1)):
+        assert total.shape == () and total.item() == 2.0
+    (two.sum() * 3).backward()
+    assert two.grad.shape == () and two.grad.item() == 3.0
+    empty = mdl.Tensor(np.zeros((0, 3)), requires_grad=True)
+    total = empty.sum(0)
+    np.testing.assert_array_equal(total.numpy(), np.zeros(3))
+    total.backward(mdl.Tensor(np.ones(3)))
+    assert empty.grad.shape == (0, 3)
+    assert empty.sum().item() == 0.0 and empty.max(1).shape == (0,)
+    with pytest.raises(ValueError, match=r"max: axis 0 of shape \(0, 3\) has length 0"):
+        empty.max(0)
+
+
 @pytest.mark.parametrize("device", ["cpu", "cpu_numba"], indirect=True)  # simulated GPU: 10,000 launches
 def test_deep_chain_of_ten_thousand_ops_does_not_recurse():
     x = mdl.Tensor([1.0], requires_grad=True)
@@ -139,9 +156,28 @@ def test_dtype_is_kept_through_ops_and_gradients(dtype):
     assert out.dtype == dtype and x.grad.dtype == dtype
 
 
-def test_float32_is_the_default_dtype():
+def test_float32_is_the_default_dtype_even_for_float64_data():
+    """As the docstring of Tensor says: float64 data is cast unless dtype="float64" is given."""
+    float64 = np.array([0.1, 0.2])
     assert mdl.Tensor([[1, 2]]).dtype == "float32"
-    assert mdl.Tensor(np.zeros(3)).dtype == "float32"
+    for data in (float64, mdl.cpu().array(float64, "float64"),
+                 mdl.Tensor(float64, dtype="float64")):
+        assert mdl.Tensor(data).dtype == "float32"
+        kept = mdl.Tensor(data, dtype="float64")
+        assert kept.dtype == "float64" and kept.numpy().tolist() == [0.1, 0.2]
+
+
+@pytest.mark.parametrize("dims", [(1, 2, 0), ((1, 2, 0),), ([1, 2, 0],), (-2, -1, 0)])
+def test_permute_takes_dims_as_pytorch_does_and_is_differentiable(dims):
+    x = rng.standard_normal((2, 3, 4))
+    w = rng.standard_normal((3, 4, 2))
+    X = mdl.Tensor(x, dtype="float64", requires_grad=True)
+    out = X.permute(*dims)
+    np.testing.assert_array_equal(out.numpy(), x.transpose(1, 2, 0))
+    (out * mdl.Tensor(w, dtype="float64")).sum().backward()
+    np.testing.assert_array_equal(X.grad.numpy(), w.transpose(2, 0, 1))
+    with pytest.raises(ValueError, match="permutation"):
+        X.permute(0, 1)
 
 
 def test_logsumexp_is_stable_at_1e4():
@@ -153,17 +189,14 @@ def test_logsumexp_is_stable_at_1e4():
     np.testing.assert_allclose(x.grad.numpy().sum(1), [1.0, 1.0])
 
 
-def test_logsumexps_gradient_reuses_its_exponentials_and_is_itself_differentiable():
-    """LogSumExp hands its forward pass's exponentials to the Softmax of its gradient; a
-    second backward (the cache used up) recomputes them, and with create_graph the gradient
-    differentiates again: d/dz sum(softmax(z) * w) checked against finite differences."""
+def test_logsumexps_gradient_is_the_softmax_and_is_itself_differentiable():
+    """With create_graph the gradient differentiates again: d/dz sum(softmax(z) * w) checked
+    against finite differences; a second backward through the same graph agrees."""
     z = rng.standard_normal((3, 5))
     w = rng.standard_normal((3, 5))
     Z = mdl.Tensor(z, dtype="float64", requires_grad=True)
     out = mdl.ops.logsumexp(Z, axes=1)
-    assert out.op.softmax_parts is not None
     out.sum().backward(create_graph=True)
-    assert out.op.softmax_parts is None  # handed over, not kept twice
     softmax = np.exp(z) / np.exp(z).sum(1, keepdims=True)
     np.testing.assert_allclose(Z.grad.numpy(), softmax, rtol=1e-12)
     first = Z.grad
@@ -175,6 +208,83 @@ def test_logsumexps_gradient_reuses_its_exponentials_and_is_itself_differentiabl
     Z.grad = None
     out.sum().backward()
     np.testing.assert_allclose(Z.grad.numpy(), softmax, rtol=1e-12)
+
+
+# Every operator, built once as `op()` and applied to inputs of `shapes` (values > 0 where
+# `positive`), for the test below; a new operator needs an entry here.
+ROWS = np.array([[0, 2], [2, 2]])
+SHARED_OPS = {
+    "EWiseAdd": (lambda: mdl.ops.EWiseAdd(), [(3, 4), (3, 4)]),
+    "AddScalar": (lambda: mdl.ops.AddScalar(1.5), [(3, 4)]),
+    "EWiseMul": (lambda: mdl.ops.EWiseMul(), [(3, 4), (3, 4)]),
+    "MulScalar": (lambda: mdl.ops.MulScalar(2.5), [(3, 4)]),
+    "EWiseDiv": (lambda: mdl.ops.EWiseDiv(), [(3, 4), (3, 4)], "positive"),
+    "DivScalar": (lambda: mdl.ops.DivScalar(2.5), [(3, 4)]),
+    "Negate": (lambda: mdl.ops.Negate(), [(3, 4)]),
+    "PowerScalar": (lambda: mdl.ops.PowerScalar(3), [(3, 4)]),
+    "EWisePow": (lambda: mdl.ops.EWisePow(), [(3, 4), (3, 4)], "positive"),
+    "Exp": (lambda: mdl.ops.Exp(), [(3, 4)]),
+    "Log": (lambda: mdl.ops.Log(), [(3, 4)], "positive"),
+    "ReLU": (lambda: mdl.ops.ReLU(), [(3, 4)]),
+    "Tanh": (lambda: mdl.ops.Tanh(), [(3, 4)]),
+    "Sigmoid": (lambda: mdl.ops.Sigmoid(), [(3, 4)]),
+    "MatMul": (lambda: mdl.ops.MatMul(), [(3, 4), (4, 2)]),
+    "Summation": (lambda: mdl.ops.Summation((1,)), [(3, 4)]),
+    "Max": (lambda: mdl.ops.Max(1), [(3, 4)]),
+    "BroadcastTo": (lambda: mdl.ops.BroadcastTo((2, 3, 4)), [(3, 4)]),
+    "Reshape": (lambda: mdl.ops.Reshape((4, 3)), [(3, 4)]),
+    "Transpose": (lambda: mdl.ops.Transpose(), [(3, 4)]),
+    "LogSumExp": (lambda: mdl.ops.LogSumExp(1), [(3, 4)]),
+    "Softmax": (lambda: mdl.ops.Softmax(1), [(3, 4)]),
+    "Permute": (lambda: mdl.ops.Permute((1, 2, 0)), [(2, 3, 4)]),
+    "GetItem": (lambda: mdl.ops.GetItem((slice(0, 2, 1), slice(1, 4, 2))), [(3, 4)]),
+    "ScatterInto": (lambda: mdl.ops.ScatterInto((slice(0, 2, 1), slice(1, 4, 2)), (3, 4)),
+                    [(2, 2)]),
+    "Flip": (lambda: mdl.ops.Flip((1,)), [(3, 4)]),
+    "Stack": (lambda: mdl.ops.Stack(1), [(3, 4), (3, 4)]),
+    "TakeRows": (lambda: mdl.ops.TakeRows(ROWS), [(3, 4)]),
+    "AddRows": (lambda: mdl.ops.AddRows(ROWS, 3), [(2, 2, 4)]),
+    "Conv": (lambda: mdl.ops.Conv(2, ((1, 0), (1, 1))), [(2, 3, 5, 5), (4, 3, 3, 3)]),
+}
+
+
+def _op_classes() -> set[type]:
+    """Every subclass of Op that minidl (its ops, nn and the rest) defines."""
+    found, todo = set(), [mdl.Op]
+    while todo:
+        for cls in todo.pop().__subclasses__():
+            if cls.__module__.startswith(mdl.__name__ + ".") and cls not in found:
+                found.add(cls)
+                todo.append(cls)
+    return found
+
+
+def test_every_operator_has_an_entry_in_the_shared_op_table():
+    assert {cls.__name__ for cls in _op_classes()} == set(SHARED_OPS)
+
+
+@pytest.mark.parametrize("name", sorted(SHARED_OPS))
+def test_one_op_object_serves_two_graphs(name):
+    """An op is a pure function of its inputs: applied again to other inputs, it leaves the
+    first graph's output and gradients as a fresh op object computes them."""
+    make, shapes, *positive = SHARED_OPS[name]
+    low = 0.5 if positive else -2.0
+    first, second = ([rng.uniform(low, 2.0, shape) for shape in shapes] for _ in range(2))
+
+    def graph(op, values):
+        tensors = [mdl.Tensor(v, dtype="float64", requires_grad=True) for v in values]
+        return op(*tensors), tensors
+
+    shared = make()
+    out, tensors = graph(shared, first)
+    graph(shared, second)
+    weights = mdl.Tensor(rng.standard_normal(out.shape), dtype="float64")
+    (out * weights).sum().backward()
+    fresh_out, fresh = graph(make(), first)
+    (fresh_out * weights).sum().backward()
+    np.testing.assert_allclose(out.numpy(), fresh_out.numpy(), rtol=1e-12)
+    for t, f in zip(tensors, fresh):
+        np.testing.assert_allclose(t.grad.numpy(), f.grad.numpy(), rtol=1e-12, atol=1e-15)
 
 
 def test_softmax_is_stable_and_matches_numpy_with_its_gradient():

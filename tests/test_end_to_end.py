@@ -85,7 +85,7 @@ def test_loose_files_in_a_nested_folder_are_found(autograder_root, tmp_path):
                     ignore=shutil.ignore_patterns("__pycache__"))
     broken = upload / "my-hw1" / "minidl" / "ops" / "logarithmic.py"
     source = broken.read_text()
-    correct = "return out_grad.reshape(kept).broadcast_to(z.shape) * Softmax(self.axes, self)(z)"
+    correct = "return (z - node.reshape(kept)).exp() * out_grad.reshape(kept)"
     assert correct in source
     broken.write_text(source.replace(correct,
                                      "return out_grad.reshape(kept).broadcast_to(z.shape)"))
@@ -106,7 +106,7 @@ def test_a_hanging_operator_times_out_and_costs_only_the_checks_that_use_it(
     shutil.copytree(REFERENCE, hanging, ignore=shutil.ignore_patterns("__pycache__"))
     path = hanging / "ops" / "mathematic.py"
     path.write_text(path.read_text().replace(
-        "return array_api.max(a, axis=_axes_tuple(self.axes, a.ndim), keepdims=self.keepdims)",
+        "return a.max(self.axes, keepdims=self.keepdims)",
         "while True:\n            pass"))
     results = grade(root, hanging)
     lost = {t["number"]: t for t in results["tests"] if t["score"] < t["max_score"]}

@@ -1,5 +1,6 @@
 """The strided NDArray on every device, against NumPy."""
 import math
+import re
 
 import numpy as np
 import pytest
@@ -24,6 +25,14 @@ def on_devices(cases, size=math.prod):
 @pytest.fixture(params=DEVICES)
 def device(request):
     return mdl.backends.device(request.param)
+
+
+@pytest.fixture(params=["reference", "starter"])
+def reduce_path(request, monkeypatch):
+    """NDArray._reduce as the reference runs it (copying less) and as the starter has it."""
+    if request.param == "starter":
+        monkeypatch.setattr(NDArray, "_reduce", mdl.ndarray._plain_reduce)
+    return request.param
 
 
 def _pair(device, shape, dtype="float32"):
@@ -62,12 +71,41 @@ def test_reshape_errors_name_the_shapes(device):
     _, a = _pair(device, (2, 3))
     with pytest.raises(ValueError, match=r"shape \(2, 3\).*into shape \(4, 2\)"):
         a.reshape(4, 2)
-    with pytest.raises(ValueError, match="compact"):
-        a.permute((1, 0)).reshape(6)
     with pytest.raises(ValueError, match=r"broadcast shape \(2, 3\) to \(2, 4\)"):
         a.broadcast_to((2, 4))
     with pytest.raises(IndexError, match=r"index 5 is out of bounds for axis 1 of size 3"):
         a[0, 5]
+
+
+def test_numpys_shape_methods_view_or_copy_as_numpy_does(device):
+    array, a = _pair(device, (2, 1, 3))
+    transposed = a.permute((2, 1, 0))
+    np.testing.assert_array_equal(transposed.reshape(6).numpy(), array.transpose(2, 1, 0).ravel())
+    assert transposed.reshape(6)._handle is not a._handle and a[1:].reshape(3)._handle is a._handle
+    np.testing.assert_array_equal(a.swapaxes(0, -1).numpy(), array.swapaxes(0, -1))
+    np.testing.assert_array_equal(a.squeeze().numpy(), array.squeeze())
+    np.testing.assert_array_equal(a.squeeze(-2).numpy(), array.squeeze(-2))
+    with pytest.raises(ValueError, match=r"cannot squeeze axes \(0,\) of shape \(2, 1, 3\)"):
+        a.squeeze(0)
+    np.testing.assert_allclose((a * a).sqrt().numpy(), np.abs(array), rtol=1e-6)
+
+
+@pytest.mark.parametrize("shapes", [((2, 3, 4), (4, 5)), ((3, 1, 2, 4), (2, 4, 3)),
+                                    ((4, 2), (2, 2, 3)), ((1, 2, 3), (1, 3, 2))], ids=str)
+def test_matmul_multiplies_the_last_two_axes_over_leading_axes_that_broadcast(device, shapes):
+    x, a = _pair(device, shapes[0])
+    y, b = _pair(device, shapes[1])
+    np.testing.assert_allclose((a @ b).numpy(), x @ y, rtol=1e-5, atol=1e-5)
+
+
+def test_matmul_errors_name_the_shapes(device):
+    _, a = _pair(device, (2, 2, 3))
+    with pytest.raises(ValueError, match=r"cannot multiply shapes \(2, 2, 3\) and \(2, 3\)"):
+        a @ a.reshape(2, 3, 2)[0].permute((1, 0))
+    with pytest.raises(ValueError, match=r"batch dimensions of \(2, 2, 3\) and \(3, 3, 1\)"):
+        a @ _pair(device, (3, 3, 1))[1]
+    with pytest.raises(ValueError, match="cannot multiply"):
+        a @ _pair(device, (3,))[1]
 
 
 def test_setitem_writes_arrays_and_scalars_through_views(device):
@@ -115,15 +153,50 @@ def test_elementwise_operands_must_share_shape_and_device(device):
         a + NDArray(np.zeros((2, 3)), device=other)
 
 
-@pytest.mark.parametrize("axis", [None, 0, 1, 2, -1, (0, 2)])
+@pytest.mark.parametrize("axis", [None, 0, 1, 2, -1, (0, 2), (0, 1), (1, 2)])
 @pytest.mark.parametrize("keepdims", [False, True])
-def test_reductions_match_numpy(device, axis, keepdims):
+def test_reductions_match_numpy(device, axis, keepdims, reduce_path):
     x, a = _pair(device, (5, 1, 7))
     strided = a[::-1]
     np.testing.assert_allclose(a.sum(axis, keepdims).numpy(), x.sum(axis, keepdims=keepdims),
                                rtol=1e-5, atol=1e-5)
     np.testing.assert_array_equal(strided.max(axis, keepdims).numpy(),
                                   x[::-1].max(axis, keepdims=keepdims))
+
+
+@pytest.mark.parametrize("shape", [(), (1,), (3, 1), (1, 1, 2), (0,), (0, 3), (3, 0), (2, 0, 1)],
+                         ids=str)
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_reductions_of_0d_length_1_and_empty_axes_match_numpy(device, shape, keepdims,
+                                                              reduce_path):
+    """A sum over no numbers is 0; a max over an axis of length 0 is an error naming it."""
+    x = np.asarray(rng.standard_normal(shape), dtype="float32")
+    a = NDArray(x, device=device)
+    ndim = len(shape)
+    axes = [None, (), *range(-ndim, ndim), tuple(range(ndim))] + ([0, -1] if ndim == 0 else [])
+    for axis in axes:
+        expected = x.sum(axis, keepdims=keepdims)
+        got = a.sum(axis, keepdims)
+        assert got.shape == expected.shape, axis
+        np.testing.assert_allclose(got.numpy(), expected, rtol=1e-6, err_msg=str(axis))
+        reduced = range(ndim) if axis is None else [axis] if isinstance(axis, int) else axis
+        empty = [k % ndim for k in reduced if ndim and shape[k] == 0]
+        if empty:
+            with pytest.raises(ValueError, match=rf"max: axis {min(empty)} of shape "
+                                                 rf"{re.escape(str(shape))} has length 0"):
+                a.max(axis, keepdims)
+            with pytest.raises(ValueError):
+                x.max(axis, keepdims=keepdims)
+        else:
+            np.testing.assert_array_equal(a.max(axis, keepdims).numpy(),
+                                          x.max(axis, keepdims=keepdims), err_msg=str(axis))
+
+
+def test_a_reduction_axis_out_of_range_names_the_shape(device):
+    with pytest.raises(ValueError, match=r"axis 2 is out of range for an array of shape \(2, 3\)"):
+        NDArray(np.zeros((2, 3)), device=device).sum(2)
+    with pytest.raises(ValueError, match=r"axis 1 is out of range for an array of shape \(\)"):
+        NDArray(np.float32(2.0), device=device).max(1)
 
 
 @pytest.mark.parametrize("device, mnp", on_devices([(1, 1, 1), (7, 13, 5), (8, 64, 64), (65, 130, 67)],
@@ -165,7 +238,7 @@ def test_default_device_comes_from_the_environment(monkeypatch):
 @pytest.mark.parametrize("device, case", on_devices([((40, 33), 1), ((3, 100_003), 1), ((100_003,), None)],
                                                     size=lambda case: math.prod(case[0])),
                          indirect=["device"])
-def test_reductions_of_many_short_and_few_long_rows(device, case):
+def test_reductions_of_many_short_and_few_long_rows(device, case, reduce_path):
     shape, axis = case
     x, a = _pair(device, shape)
     np.testing.assert_allclose(a.sum(axis).numpy(), x.astype(np.float64).sum(axis), rtol=1e-4,

@@ -4,7 +4,9 @@ from __future__ import annotations
 import contextlib
 from typing import Iterator, Sequence
 
-from .backends import Device, array_api, default_device
+import numpy as np
+
+from .backends import Device, default_device
 from .ndarray import NDArray
 
 _grad_enabled = True
@@ -50,7 +52,12 @@ class Op:
 
 
 class Tensor:
-    """A node of the computational graph: an array, the op that made it, and its inputs."""
+    """A node of the computational graph: an array, the op that made it, and its inputs.
+
+    `Tensor(data)` copies `data` (a list, NumPy array, NDArray or Tensor) as `dtype`: float32
+    unless dtype="float64" is given, float64 arrays included, so NumPy's default float64 meets
+    float32 parameters without mixing dtypes.
+    """
 
     op: Op | None
     inputs: tuple["Tensor", ...]
@@ -219,6 +226,10 @@ class Tensor:
         """Swap two axes (the last two when none are given)."""
         return ops.Transpose(_shape_arg(axes) or None)(self)
 
+    def permute(self, *dims) -> "Tensor":
+        """Reorder the axes: axis i of the result is axis dims[i] (negatives count from the end)."""
+        return ops.permute(self, tuple(d + self.ndim if d < 0 else d for d in _shape_arg(dims)))
+
     def exp(self) -> "Tensor":
         return ops.Exp()(self)
 
@@ -237,7 +248,7 @@ def _binary(op: Op, a: Tensor, b: Tensor) -> Tensor:
     """Apply an elementwise `op` after broadcasting both operands to a common shape."""
     if a.shape != b.shape:
         try:
-            shape = tuple(array_api.broadcast_shapes(a.shape, b.shape))
+            shape = np.broadcast_shapes(a.shape, b.shape)
         except ValueError:
             raise ValueError(f"{op}: shapes {a.shape} and {b.shape} do not broadcast "
                              "together") from None

@@ -157,23 +157,23 @@ class NDArray:
                             self._offset if offset is None else offset, self.dtype)
 
     def reshape(self, *shape) -> "NDArray":
-        """The same elements as `shape` (one entry may be -1); a view, so the array must be compact."""
-        shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+        """The same elements as `shape` (one entry may be -1): a view, or one of a compact copy."""
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
         if shape.count(-1) == 1:
             known = math.prod(n for n in shape if n != -1)
             shape = tuple(self.size // known if n == -1 and known else n for n in shape)
         if math.prod(shape) != self.size:
             raise ValueError(f"cannot reshape an array of shape {self.shape} ({self.size} "
                              f"elements) into shape {shape}")
-        if self._strides != compact_strides(self._shape):
-            raise ValueError(f"reshape needs a compact array (shape {self.shape}, strides "
-                             f"{self.strides}); call .compact() first")
-        return self.as_strided(shape, compact_strides(shape))
+        source = self if self._strides == compact_strides(self._shape) else self.compact()
+        return source.as_strided(shape, compact_strides(shape))
 
     def permute(self, axes: tuple[int, ...]) -> "NDArray":
         """The axes reordered: axis i of the result is axis axes[i] of this array."""
         if sorted(axes) != list(range(self.ndim)):
-            raise ValueError(f"permute needs a permutation of {tuple(range(self.ndim))}, got {axes}")
+            raise ValueError(f"permute needs a permutation of {tuple(range(self.ndim))}, "
+                             f"got {axes}")
         return self.as_strided(tuple(self._shape[a] for a in axes),
                                tuple(self._strides[a] for a in axes))
 
@@ -186,6 +186,21 @@ class NDArray:
         strides = (0,) * extra + tuple(0 if n != m else s for n, m, s in
                                        zip(self._shape, shape[extra:], self._strides))
         return self.as_strided(shape, strides)
+
+    def swapaxes(self, axis1: int, axis2: int) -> "NDArray":
+        """A view with two axes exchanged."""
+        order = list(range(self.ndim))
+        order[axis1], order[axis2] = order[axis2], order[axis1]
+        return self.permute(tuple(order))
+
+    def squeeze(self, axis=None) -> "NDArray":
+        """The array without its axes of length 1: those of `axis` (an int or a tuple), or all."""
+        axes = (tuple(i for i, n in enumerate(self.shape) if n == 1) if axis is None
+                else self._axes(axis))
+        if any(self.shape[i] != 1 for i in axes):
+            raise ValueError(f"cannot squeeze axes {axes} of shape {self.shape}: not all of "
+                             "length 1")
+        return self.reshape(tuple(n for i, n in enumerate(self.shape) if i not in axes))
 
     def _view(self, index) -> "NDArray":
         """The view `index` selects: its shape, strides and offset over the same buffer."""
@@ -304,34 +319,36 @@ class NDArray:
     def tanh(self):
         return self._unary("ewise_tanh")
 
+    def sqrt(self):
+        return self ** 0.5
+
     # Reductions and matrix products.
 
-    def _reduce(self, axis, keepdims: bool, primitive: str) -> "NDArray":
-        """Reduce over `axis` (an int, a tuple, or None for all): the reduced axes moved last
-        and made compact in one copy, then one primitive call over rows of their size. Reduced
-        axes already last in a compact array are reduced first, so that the copy is smaller
-        (a per-channel sum of images copies one number per image and channel)."""
+    def _axes(self, axis) -> tuple[int, ...]:
+        """`axis` (None for all, an int or a tuple; negatives count from the end), sorted."""
         axes = range(self.ndim) if axis is None else (axis,) if isinstance(axis, int) else axis
-        reduced = sorted({a % self.ndim for a in axes})
-        trailing = next(i for i in range(len(reduced) + 1)
-                        if i == len(reduced) or reduced[-1 - i] != self.ndim - 1 - i)
-        if (0 < trailing < len(reduced) and self.is_compact()
-                and math.prod(self.shape[-trailing:]) > 1):
-            last = self._reduce(tuple(reduced[-trailing:]), True, primitive)
-            return last._reduce(tuple(reduced), keepdims, primitive)
-        kept = [i for i in range(self.ndim) if i not in reduced]
-        kept_shape = tuple(self.shape[i] for i in kept)
+        span = max(self.ndim, 1)  # a 0-d array takes axis 0 or -1, as in NumPy and PyTorch
+        for a in axes:
+            if not -span <= a < span:
+                raise ValueError(f"axis {a} is out of range for an array of shape {self.shape}")
+        return tuple(sorted({a % span for a in axes})) if self.ndim else ()
+
+    def _reduce(self, axis, keepdims: bool, primitive: str) -> "NDArray":
+        """Reduce over `axis` (an int, a tuple, or None for all) with one primitive call."""
+        # the reduced axes moved last and made compact: rows of their size, one per output
+        reduced = self._axes(axis)
+        kept = tuple(i for i in range(self.ndim) if i not in reduced)
         size = math.prod(self.shape[i] for i in reduced)
-        if (primitive == "reduce_sum" and trailing == 0 and reduced[-1] == len(reduced) - 1
-                and self.is_compact()):
-            # A sum over leading axes is a row of ones times the array as a matrix: one
-            # pass over it, where moving those axes last would copy it all first
-            ones = NDArray.make((1, size), device=self.device, dtype=self.dtype)
-            ones.fill(1.0)
-            out = (ones @ self.reshape(size, math.prod(kept_shape))).reshape(kept_shape)
-        else:
-            moved = self.permute(tuple(kept + reduced)).compact()
-            out = NDArray.make(kept_shape, device=self.device, dtype=self.dtype)
+        if size == 0 and primitive == "reduce_max":
+            empty = next(i for i in reduced if self.shape[i] == 0)
+            raise ValueError(f"max: axis {empty} of shape {self.shape} has length 0, and the "
+                             "maximum of no numbers is undefined")
+        out = NDArray.make(tuple(self.shape[i] for i in kept), device=self.device,
+                           dtype=self.dtype)
+        if size == 0:
+            out.fill(0.0)  # a sum of no numbers
+        elif out.size:
+            moved = self.permute(kept + reduced).compact()
             getattr(self.device.module, primitive)(moved._handle, out._handle, size)
         if keepdims:
             return out.reshape(tuple(1 if i in reduced else n for i, n in enumerate(self.shape)))
@@ -344,12 +361,56 @@ class NDArray:
         return self._reduce(axis, keepdims, "reduce_max")
 
     def __matmul__(self, other: "NDArray") -> "NDArray":
-        """2-D matrix product."""
-        if self.ndim != 2 or other.ndim != 2 or self.shape[1] != other.shape[0]:
+        """Matrix product of the last two axes, over leading axes that broadcast together."""
+        if self.ndim < 2 or other.ndim < 2 or self.shape[-1] != other.shape[-2]:
             raise ValueError(f"matmul: cannot multiply shapes {self.shape} and {other.shape}")
-        m, n = self.shape
-        p = other.shape[1]
-        out = NDArray.make((m, p), device=self.device, dtype=self.dtype)
-        self.device.module.matmul(self.compact()._handle, other.compact()._handle, out._handle,
-                                  m, n, p)
+        (m, n), p = self.shape[-2:], other.shape[-1]
+        if self.ndim == 2 and other.ndim == 2:
+            out = NDArray.make((m, p), device=self.device, dtype=self.dtype)
+            self.device.module.matmul(self.compact()._handle, other.compact()._handle,
+                                      out._handle, m, n, p)
+            return out
+        try:
+            batch = np.broadcast_shapes(self.shape[:-2], other.shape[:-2])
+        except ValueError:
+            raise ValueError(f"matmul: batch dimensions of {self.shape} and {other.shape} do "
+                             "not broadcast together") from None
+        a = self.broadcast_to(batch + (m, n)).compact()
+        b = other.broadcast_to(batch + (n, p)).compact()
+        out = NDArray.make(batch + (m, p), device=self.device, dtype=self.dtype)
+        for i in range(math.prod(batch)):  # one 2-D product per matrix of the compact batches
+            product = (a.as_strided((m, n), (n, 1), i * m * n)
+                       @ b.as_strided((n, p), (p, 1), i * n * p))
+            out.as_strided((m, p), (p, 1), i * m * p).assign(product)
         return out
+
+
+### BEGIN REFERENCE ONLY
+_plain_reduce = NDArray._reduce
+
+
+def _reduce_copying_less(self: NDArray, axis, keepdims: bool, primitive: str) -> NDArray:
+    """NDArray._reduce, copying less of a compact array."""
+    reduced = self._axes(axis)
+    if not reduced or self.size == 0 or not self.is_compact():
+        return _plain_reduce(self, axis, keepdims, primitive)
+    trailing = next(i for i in range(len(reduced) + 1)
+                    if i == len(reduced) or reduced[-1 - i] != self.ndim - 1 - i)
+    # reduced axes already last go first, so that the copy is smaller (images' channel sums)
+    if 0 < trailing < len(reduced) and math.prod(self.shape[-trailing:]) > 1:
+        last = self._reduce(reduced[-trailing:], True, primitive)
+        return last._reduce(reduced, keepdims, primitive)
+    # a sum over leading axes is a row of ones times the array as a matrix: one pass, no copy
+    if primitive == "reduce_sum" and trailing == 0 and reduced[-1] == len(reduced) - 1:
+        kept_shape = self.shape[len(reduced):]
+        size = self.size // math.prod(kept_shape)
+        ones = NDArray.make((1, size), device=self.device, dtype=self.dtype)
+        ones.fill(1.0)
+        out = ones @ self.reshape(size, math.prod(kept_shape))
+        return out.reshape(tuple(1 if i in reduced else n for i, n in enumerate(self.shape))
+                           if keepdims else kept_shape)
+    return _plain_reduce(self, axis, keepdims, primitive)
+
+
+NDArray._reduce = _reduce_copying_less
+### END REFERENCE ONLY

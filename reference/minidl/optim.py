@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from .autograd import Tensor
-from .backends import array_api
 
 
 class Optimizer:
@@ -68,7 +67,7 @@ class Adam(Optimizer):
             self.v[key] = beta2 * self.v.get(key, 0.0) + (1 - beta2) * grad * grad
             # data - lr * m_hat / (sqrt(v_hat) + eps), with the bias corrections folded into
             # scalars: each array operation is a pass over the parameter
-            denominator = array_api.sqrt(self.v[key] / (1 - beta2 ** self.t)) + self.eps
+            denominator = (self.v[key] / (1 - beta2 ** self.t)).sqrt() + self.eps
             update = self.m[key] * (-self.lr / (1 - beta1 ** self.t)) / denominator
             param.data = Tensor.make_const(data + update)
         ### END SOLUTION

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from .autograd import Tensor
-from .backends import array_api
 
 
 class Optimizer:

@@ -64,9 +64,12 @@ def exp_log_backward(mdl, rng):
 
 @graded(points=1, number="3.6")
 def activations_backward(mdl, rng):
-    """gradients of relu, tanh and sigmoid"""
+    """gradients of relu (at exactly 0 too), tanh and sigmoid"""
     shape = _shape(rng)
-    a, b, c = (_leaf(mdl, _normal(rng, shape) * 2) for _ in range(3))
+    whole = rng.integers(-2, 3, shape).astype("float32")
+    whole.flat[0] = 0  # relu's gradient at exactly 0 is 0, and a mask `>= 0` must show
+    a = _leaf(mdl, whole)
+    b, c = (_leaf(mdl, _normal(rng, shape) * 2) for _ in range(2))
     ops = mdl.ops
     return _grads(mdl, rng, ops.relu(a) + ops.tanh(b) + ops.sigmoid(c), a=a, b=b, c=c)
 
@@ -93,8 +96,11 @@ def summation_backward(mdl, rng):
 
 @graded(points=1, number="3.9")
 def max_backward(mdl, rng):
-    """gradient of max over one axis and over all axes"""
-    a = _leaf(mdl, _normal(rng, _shape(rng, 3)))
+    """gradient of max over one axis and over all axes, ties shared evenly"""
+    shape = (int(rng.integers(1, 6)), int(rng.integers(2, 7)), int(rng.integers(1, 6)))
+    values = rng.integers(-3, 3, shape).astype("float32")  # few values: ties by chance too
+    values[:, :2, :] = 3  # ties in every max over axis 1 and in the max of all
+    a = _leaf(mdl, values)
     return _grads(mdl, rng, a.max(1).sum() + a.max() * 2.0, a=a)
 
 

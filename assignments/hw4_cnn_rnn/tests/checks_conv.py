@@ -14,12 +14,17 @@ def _conv_setting(rng):
 
 @graded(points=4, number="2.1", rtol=1e-6, atol=1e-8)
 def conv_forward_and_backward(mdl, rng):
-    """conv with stride and padding: output and both gradients"""
-    stride, padding, kernel, size = _conv_setting(rng)
-    x = mdl.Tensor(rng.standard_normal((2, 3, size, size)), dtype="float64", requires_grad=True)
-    w = mdl.Tensor(rng.standard_normal((4, 3, kernel, kernel)), dtype="float64",
+    """conv with stride and padding per side, on non-square images and kernels: output and
+    both gradients"""
+    stride = int(rng.integers(1, 3))
+    kh, kw = (int(k) for k in rng.choice([1, 2, 3, 5], size=2, replace=False))
+    height, width = int(rng.integers(kh, kh + 5)), int(rng.integers(kw, kw + 5)) + 1
+    top, bottom, left, right = (int(p) for p in rng.integers(0, 3, size=4))
+    left = left if left != top else top + 1  # the columns' padding differs from the rows'
+    x = mdl.Tensor(rng.standard_normal((2, 3, height, width)), dtype="float64",
                    requires_grad=True)
-    out = mdl.ops.conv(x, w, stride, padding)
+    w = mdl.Tensor(rng.standard_normal((4, 3, kh, kw)), dtype="float64", requires_grad=True)
+    out = mdl.ops.conv(x, w, stride, ((top, bottom), (left, right)))
     (out * mdl.Tensor(rng.standard_normal(out.shape), dtype="float64")).sum().backward()
     return {"out": out, "grad x": x.grad, "grad weight": w.grad}
 

@@ -7,23 +7,24 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit, prange
+from numba.extending import register_jitable
 
 # The same flat NumPy buffers as numpy_backend, so copying in and out is NumPy's work.
 from .numpy_backend import buffer_size, empty, from_numpy, to_numpy  # noqa: F401
-
-ROWS, COLUMNS, DEPTH = 32, 64, 1024  # the block of out one matmul task computes, k at a time
-SHORT, WIDE, LONG = 128, 64, 2048  # k below SHORT, or out from WIDE wide and k below LONG:
-# rows of B added up (the B^T dot products otherwise)
-SHORT_ROWS, SHORT_COLUMNS = 8, 512  # the block of out one such task computes
-TASK_ELEMENTS = 2048  # about this many elements of a strided view one compact task copies
-TILE = 16  # and at least this many rows, TILE numbers of each at a time
-LONG_ROW = 32  # from this length, compact copies a contiguous or repeated row as a slice
-PARALLEL_ROWS = 16  # below this many rows, a reduction splits each row among the threads
 
 
 def _index_arrays(shape, strides):
     return np.asarray(shape, dtype=np.int64), np.asarray(strides, dtype=np.int64)
 
+
+@njit(parallel=True, cache=True)
+def fill(out, value):
+    """Every element of out = value (a worked example: one parallel loop over the buffer)."""
+    for i in prange(out.size):
+        out[i] = value
+
+
+# Strided copies: the i-th element, in row-major order, of a view.
 
 @njit(cache=True)
 def _position(i, shape, strides, offset):
@@ -41,33 +42,8 @@ def _position(i, shape, strides, offset):
 def _compact(a, out, shape, strides, offset):
     """out[i] = the i-th element (row-major) of the view (shape, strides, offset) of a."""
     ### BEGIN SOLUTION hw3
-    # A task copies a block of rows (runs along the last axis) that lie one step of the
-    # second-last axis apart: one _position for its first row, then additions only. Strided
-    # rows go TILE numbers at a time down the block, so that each cache line a transposing
-    # copy reads serves several rows before it is evicted.
-    length, step = shape[-1], strides[-1]
-    run, row_step = (shape[-2], strides[-2]) if shape.size > 1 else (1, 0)
-    per_block = min(run, max(TILE, TASK_ELEMENTS // length))
-    blocks = (run + per_block - 1) // per_block
-    for task in prange(out.size // (run * length) * blocks):
-        outer, block = task // blocks, task % blocks
-        first = outer * run + block * per_block
-        last = min(first + per_block, (outer + 1) * run)
-        start = _position(first * length, shape, strides, offset)
-        if length >= LONG_ROW and (step == 1 or step == 0):  # whole rows: they vectorize
-            for row in range(first, last):
-                base = row * length
-                if step == 1:
-                    out[base:base + length] = a[start:start + length]
-                else:
-                    out[base:base + length] = a[start]
-                start += row_step
-        else:
-            for j0 in range(0, length, TILE):
-                for row in range(first, last):
-                    base, at = row * length, start + (row - first) * row_step
-                    for j in range(j0, min(j0 + TILE, length)):
-                        out[base + j] = a[at + j * step]
+    for i in prange(out.size):
+        out[i] = a[_position(i, shape, strides, offset)]
     ### END SOLUTION
 
 
@@ -75,23 +51,8 @@ def _compact(a, out, shape, strides, offset):
 def _ewise_setitem(a, out, shape, strides, offset):
     """Write a[i] to the i-th element (row-major) of the view (shape, strides, offset) of out."""
     ### BEGIN SOLUTION hw3
-    # The blocks of rows of _compact, in the other direction.
-    length, step = shape[-1], strides[-1]
-    run, row_step = (shape[-2], strides[-2]) if shape.size > 1 else (1, 0)
-    per_block = min(run, max(TILE, TASK_ELEMENTS // length))
-    blocks = (run + per_block - 1) // per_block
-    for task in prange(a.size // (run * length) * blocks):
-        outer, block = task // blocks, task % blocks
-        first = outer * run + block * per_block
-        start = _position(first * length, shape, strides, offset)
-        for row in range(first, min(first + per_block, (outer + 1) * run)):
-            base = row * length
-            if length >= LONG_ROW and step == 1:
-                out[start:start + length] = a[base:base + length]
-            else:
-                for j in range(length):
-                    out[start + j * step] = a[base + j]
-            start += row_step
+    for i in prange(a.size):
+        out[_position(i, shape, strides, offset)] = a[i]
     ### END SOLUTION
 
 
@@ -104,217 +65,79 @@ def _scalar_setitem(size, value, out, shape, strides, offset):
     ### END SOLUTION
 
 
-def _merged_axes(shape, strides) -> tuple[list[int], list[int]]:
-    """The same view with fewer axes: length-1 axes dropped, and each axis that steps
-    evenly into the next merged with it; at least one axis."""
-    merged_shape, merged_strides = [1], [0]
-    for n, stride in zip(shape, strides):
-        if n == 1:
-            continue
-        if merged_strides[-1] == stride * n or merged_shape[-1] == 1:
-            merged_shape[-1] *= n
-            merged_strides[-1] = stride
-        else:
-            merged_shape.append(n)
-            merged_strides.append(stride)
-    return merged_shape, merged_strides
-
-
 def compact(a, out, shape, strides, offset: int) -> None:
-    if out.size:
-        _compact(a, out, *_index_arrays(*_merged_axes(shape, strides)), offset)
+    _compact(a, out, *_index_arrays(shape, strides), offset)
 
 
 def ewise_setitem(a, out, shape, strides, offset: int) -> None:
-    if a.size:
-        _ewise_setitem(a, out, *_index_arrays(*_merged_axes(shape, strides)), offset)
+    _ewise_setitem(a, out, *_index_arrays(shape, strides), offset)
 
 
 def scalar_setitem(size: int, value: float, out, shape, strides, offset: int) -> None:
     _scalar_setitem(size, value, out, *_index_arrays(shape, strides), offset)
 
 
-@njit(parallel=True, cache=True)
-def fill(out, value):
-    """Every element of out = value (a worked example: one parallel loop over the buffer)."""
-    for i in prange(out.size):
-        out[i] = value
+# Elementwise kernels: one parallel loop per shape of loop, applying a function of one or two
+# numbers at each element.
+
+def _map_kernels(function):
+    """The array-array and array-scalar kernels applying `function` at each element."""
+    apply = register_jitable(function)  # a closure over an njit function would miss the cache
+
+    @njit(parallel=True, cache=True)
+    def ewise(a, b, out):
+        ### BEGIN SOLUTION hw3
+        for i in prange(out.size):
+            out[i] = apply(a[i], b[i])
+        ### END SOLUTION
+
+    @njit(parallel=True, cache=True)
+    def scalar(a, value, out):
+        ### BEGIN SOLUTION hw3
+        for i in prange(out.size):
+            out[i] = apply(a[i], value)
+        ### END SOLUTION
+
+    return ewise, scalar
 
 
-@njit(parallel=True, cache=True)
-def ewise_add(a, b, out):
-    """out = a + b, elementwise (a worked example)."""
-    for i in prange(out.size):
-        out[i] = a[i] + b[i]
+def _unary_kernel(function):
+    """The kernel applying `function` to each element."""
+    apply = register_jitable(function)
+
+    @njit(parallel=True, cache=True)
+    def unary(a, out):
+        ### BEGIN SOLUTION hw3
+        for i in prange(out.size):
+            out[i] = apply(a[i])
+        ### END SOLUTION
+
+    return unary
 
 
-@njit(parallel=True, cache=True)
-def scalar_add(a, value, out):
-    """out = a + value (a worked example)."""
-    for i in prange(out.size):
-        out[i] = a[i] + value
+ewise_add, scalar_add = _map_kernels(lambda x, y: x + y)
+ewise_mul, scalar_mul = _map_kernels(lambda x, y: x * y)
+ewise_div, scalar_div = _map_kernels(lambda x, y: x / y)
+ewise_power, scalar_power = _map_kernels(lambda x, y: x ** y)
+ewise_maximum, scalar_maximum = _map_kernels(lambda x, y: max(x, y))
+ewise_eq, scalar_eq = _map_kernels(lambda x, y: 1.0 if x == y else 0.0)
+ewise_ge, scalar_ge = _map_kernels(lambda x, y: 1.0 if x >= y else 0.0)
+ewise_log = _unary_kernel(lambda x: np.log(x))
+ewise_exp = _unary_kernel(lambda x: np.exp(x))
+ewise_tanh = _unary_kernel(lambda x: np.tanh(x))
 
 
-@njit(parallel=True, cache=True)
-def ewise_mul(a, b, out):
-    """out = a * b, elementwise."""
-    ### BEGIN SOLUTION hw3
-    for i in prange(out.size):
-        out[i] = a[i] * b[i]
-    ### END SOLUTION
-
-
-@njit(parallel=True, cache=True)
-def scalar_mul(a, value, out):
-    """out = a * value."""
-    ### BEGIN SOLUTION hw3
-    for i in prange(out.size):
-        out[i] = a[i] * value
-    ### END SOLUTION
-
-
-@njit(parallel=True, cache=True)
-def ewise_div(a, b, out):
-    """out = a / b, elementwise."""
-    ### BEGIN SOLUTION hw3
-    for i in prange(out.size):
-        out[i] = a[i] / b[i]
-    ### END SOLUTION
-
-
-@njit(parallel=True, cache=True)
-def scalar_div(a, value, out):
-    """out = a / value."""
-    ### BEGIN SOLUTION hw3
-    for i in prange(out.size):
-        out[i] = a[i] / value
-    ### END SOLUTION
-
-
-@njit(parallel=True, cache=True)
-def ewise_power(a, b, out):
-    """out = a ** b, elementwise."""
-    ### BEGIN SOLUTION hw3
-    for i in prange(out.size):
-        out[i] = a[i] ** b[i]
-    ### END SOLUTION
-
-
-@njit(parallel=True, cache=True)
-def scalar_power(a, value, out):
-    """out = a ** value."""
-    ### BEGIN SOLUTION hw3
-    # pow() does not vectorize; the exponents that autodiff and Adam use most have cheaper forms
-    for i in prange(out.size):
-        if value == 2.0:
-            out[i] = a[i] * a[i]
-        elif value == 0.5:
-            out[i] = np.sqrt(a[i])
-        elif value == -1.0:
-            out[i] = 1 / a[i]
-        else:
-            out[i] = a[i] ** value
-    ### END SOLUTION
-
-
-@njit(parallel=True, cache=True)
-def ewise_maximum(a, b, out):
-    """out = the larger of a and b, elementwise."""
-    ### BEGIN SOLUTION hw3
-    for i in prange(out.size):
-        out[i] = max(a[i], b[i])
-    ### END SOLUTION
-
-
-@njit(parallel=True, cache=True)
-def scalar_maximum(a, value, out):
-    """out = the larger of a and value."""
-    ### BEGIN SOLUTION hw3
-    for i in prange(out.size):
-        out[i] = max(a[i], value)
-    ### END SOLUTION
-
-
-@njit(parallel=True, cache=True)
-def ewise_eq(a, b, out):
-    """out = 1.0 where a == b, else 0.0."""
-    ### BEGIN SOLUTION hw3
-    for i in prange(out.size):
-        out[i] = 1.0 if a[i] == b[i] else 0.0
-    ### END SOLUTION
-
-
-@njit(parallel=True, cache=True)
-def scalar_eq(a, value, out):
-    """out = 1.0 where a == value, else 0.0."""
-    ### BEGIN SOLUTION hw3
-    for i in prange(out.size):
-        out[i] = 1.0 if a[i] == value else 0.0
-    ### END SOLUTION
-
-
-@njit(parallel=True, cache=True)
-def ewise_ge(a, b, out):
-    """out = 1.0 where a >= b, else 0.0."""
-    ### BEGIN SOLUTION hw3
-    for i in prange(out.size):
-        out[i] = 1.0 if a[i] >= b[i] else 0.0
-    ### END SOLUTION
-
-
-@njit(parallel=True, cache=True)
-def scalar_ge(a, value, out):
-    """out = 1.0 where a >= value, else 0.0."""
-    ### BEGIN SOLUTION hw3
-    for i in prange(out.size):
-        out[i] = 1.0 if a[i] >= value else 0.0
-    ### END SOLUTION
-
-
-@njit(parallel=True, cache=True)
-def ewise_log(a, out):
-    """out = log(a)."""
-    ### BEGIN SOLUTION hw3
-    for i in prange(out.size):
-        out[i] = np.log(a[i])
-    ### END SOLUTION
-
-
-@njit(parallel=True, cache=True)
-def ewise_exp(a, out):
-    """out = exp(a)."""
-    ### BEGIN SOLUTION hw3
-    for i in prange(out.size):
-        out[i] = np.exp(a[i])
-    ### END SOLUTION
-
-
-@njit(parallel=True, cache=True)
-def ewise_tanh(a, out):
-    """out = tanh(a)."""
-    ### BEGIN SOLUTION hw3
-    for i in prange(out.size):
-        out[i] = np.tanh(a[i])
-    ### END SOLUTION
-
+# Reductions and matmul.
 
 @njit(parallel=True, cache=True, fastmath=True)
 def reduce_sum(a, out, reduce_size):
     """out[i] = sum of a[i * reduce_size : (i + 1) * reduce_size]."""
     ### BEGIN SOLUTION hw3
-    if out.size >= PARALLEL_ROWS:  # many rows: a thread per row
-        for i in prange(out.size):
-            total = a[0] * 0
-            for j in range(reduce_size):
-                total += a[i * reduce_size + j]
-            out[i] = total
-    else:  # a few long rows: each one split among the threads
-        for i in range(out.size):
-            total = a[0] * 0
-            base = i * reduce_size
-            for j in prange(reduce_size):
-                total += a[base + j]
-            out[i] = total
+    for i in prange(out.size):
+        total = 0.0
+        for j in range(i * reduce_size, (i + 1) * reduce_size):
+            total += a[j]
+        out[i] = total
     ### END SOLUTION
 
 
@@ -322,99 +145,30 @@ def reduce_sum(a, out, reduce_size):
 def reduce_max(a, out, reduce_size):
     """out[i] = max of a[i * reduce_size : (i + 1) * reduce_size]."""
     ### BEGIN SOLUTION hw3
-    if out.size >= PARALLEL_ROWS:
-        for i in prange(out.size):
-            best = a[i * reduce_size]
-            for j in range(1, reduce_size):
-                best = max(best, a[i * reduce_size + j])
-            out[i] = best
-    else:
-        for i in range(out.size):
-            base = i * reduce_size
-            best = a[base]
-            for j in prange(1, reduce_size):
-                best = max(best, a[base + j])
-            out[i] = best
+    for i in prange(out.size):
+        best = a[i * reduce_size]
+        for j in range(i * reduce_size + 1, (i + 1) * reduce_size):
+            best = max(best, a[j])
+        out[i] = best
     ### END SOLUTION
 
 
 @njit(parallel=True, cache=True, fastmath=True)
 def matmul(a, b, out, m, n, p):
-    """out (m, p) = a (m, n) @ b (n, p), all three flat and row-major; parallel and cache-aware."""
+    """out (m, p) = a (m, n) @ b (n, p), all three flat and row-major."""
     ### BEGIN SOLUTION hw3
-    # Two loop orders, each with a contiguous innermost loop that vectorizes. A task is a block
-    # of rows by a block of columns of out; rows and columns past the edge repeat the last one.
     A, B, C = a.reshape((m, n)), b.reshape((n, p)), out.reshape((m, p))
-    if n < SHORT or (p >= WIDE and n < LONG):
-        # i, k, j: rows of out are sums of rows of B weighted by A[i, k]. Eight rows of B at a
-        # time into two rows of out, so that each element of out is loaded and stored once per
-        # eight products: those loads and stores, not the arithmetic, bound this loop.
-        row_blocks = (m + SHORT_ROWS - 1) // SHORT_ROWS
-        for task in prange(row_blocks * ((p + SHORT_COLUMNS - 1) // SHORT_COLUMNS)):
-            i0, j0 = task % row_blocks * SHORT_ROWS, task // row_blocks * SHORT_COLUMNS
-            i1, j1 = min(i0 + SHORT_ROWS, m), min(j0 + SHORT_COLUMNS, p)
-            rows = np.zeros((SHORT_ROWS, j1 - j0), dtype=out.dtype)
-            whole = n - n % 8
-            for k in range(0, whole, 8):
-                b0, b1, b2, b3 = B[k, j0:j1], B[k + 1, j0:j1], B[k + 2, j0:j1], B[k + 3, j0:j1]
-                b4, b5, b6, b7 = B[k + 4, j0:j1], B[k + 5, j0:j1], B[k + 6, j0:j1], B[k + 7, j0:j1]
-                for i in range(0, SHORT_ROWS, 2):
-                    u, v = min(i0 + i, m - 1), min(i0 + i + 1, m - 1)  # repeat the last row
-                    u0, u1, u2, u3 = A[u, k], A[u, k + 1], A[u, k + 2], A[u, k + 3]
-                    u4, u5, u6, u7 = A[u, k + 4], A[u, k + 5], A[u, k + 6], A[u, k + 7]
-                    v0, v1, v2, v3 = A[v, k], A[v, k + 1], A[v, k + 2], A[v, k + 3]
-                    v4, v5, v6, v7 = A[v, k + 4], A[v, k + 5], A[v, k + 6], A[v, k + 7]
-                    r0, r1 = rows[i], rows[i + 1]
-                    for j in range(j1 - j0):
-                        x0, x1, x2, x3 = b0[j], b1[j], b2[j], b3[j]
-                        x4, x5, x6, x7 = b4[j], b5[j], b6[j], b7[j]
-                        r0[j] += (u0 * x0 + u1 * x1 + u2 * x2 + u3 * x3
-                                  + u4 * x4 + u5 * x5 + u6 * x6 + u7 * x7)
-                        r1[j] += (v0 * x0 + v1 * x1 + v2 * x2 + v3 * x3
-                                  + v4 * x4 + v5 * x5 + v6 * x6 + v7 * x7)
-            for k in range(whole, n):  # the last n % 8 rows of B one at a time
-                b_k = B[k, j0:j1]
-                for i in range(i1 - i0):
-                    aik, row = A[i0 + i, k], rows[i]
-                    for j in range(j1 - j0):
-                        row[j] += aik * b_k[j]
-            C[i0:i1, j0:j1] = rows[:i1 - i0]
-        return
-    # Out narrower than WIDE, or k from LONG (where the i,k,j order would stream all of B once
-    # per eight rows of out): out[i, j] is the dot product of row i of A and row j of B^T (B
-    # transposed once), so the loop over k vectorizes. Each pass over k computes a 2x4 tile of
-    # out, eight running sums from six rows loaded, DEPTH k at a time so that the rows stay in
-    # cache.
-    BT = np.empty((p, n), dtype=out.dtype)
-    for block in prange((p + COLUMNS - 1) // COLUMNS):
-        for k in range(n):
-            for j in range(block * COLUMNS, min(block * COLUMNS + COLUMNS, p)):
-                BT[j, k] = B[k, j]
-    row_blocks = (m + ROWS - 1) // ROWS
-    for task in prange(row_blocks * ((p + COLUMNS - 1) // COLUMNS)):
-        i0, j0 = task % row_blocks * ROWS, task // row_blocks * COLUMNS
-        tile = np.empty((2, 4), dtype=out.dtype)
-        for k0 in range(0, n, DEPTH):
-            k1 = min(k0 + DEPTH, n)
-            for i in range(i0, min(i0 + ROWS, m), 2):
-                a0, a1 = A[i, k0:k1], A[min(i + 1, m - 1), k0:k1]
-                for j in range(j0, min(j0 + COLUMNS, p), 4):
-                    b0, b1 = BT[j, k0:k1], BT[min(j + 1, p - 1), k0:k1]
-                    b2, b3 = BT[min(j + 2, p - 1), k0:k1], BT[min(j + 3, p - 1), k0:k1]
-                    s00 = s01 = s02 = s03 = s10 = s11 = s12 = s13 = out.dtype.type(0)
-                    for k in range(k1 - k0):
-                        x, y = a0[k], a1[k]
-                        s00 += x * b0[k]
-                        s01 += x * b1[k]
-                        s02 += x * b2[k]
-                        s03 += x * b3[k]
-                        s10 += y * b0[k]
-                        s11 += y * b1[k]
-                        s12 += y * b2[k]
-                        s13 += y * b3[k]
-                    tile[0, 0], tile[0, 1], tile[0, 2], tile[0, 3] = s00, s01, s02, s03
-                    tile[1, 0], tile[1, 1], tile[1, 2], tile[1, 3] = s10, s11, s12, s13
-                    for r in range(min(2, m - i)):
-                        for c in range(min(4, p - j)):
-                            C[i + r, j + c] = tile[r, c] + (C[i + r, j + c] if k0 else 0)
+    for i in prange(m):
+        row = np.zeros(p, dtype=out.dtype)  # a local row: Numba then vectorizes the j loop
+        for k in range(n):  # i, k, j: the innermost loop walks rows of B contiguously
+            for j in range(p):
+                row[j] += A[i, k] * B[k, j]
+        C[i] = row
     ### END SOLUTION
+
+
+### BEGIN REFERENCE ONLY
+# The reference runs the kit's tuned kernels, from a module the starter does not include.
+from .numba_tuned import (_compact, _ewise_setitem, compact, ewise_setitem,  # noqa: E402,F401,F811
+                          matmul, reduce_max, reduce_sum, scalar_power)
+### END REFERENCE ONLY

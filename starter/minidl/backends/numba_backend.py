@@ -7,23 +7,24 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit, prange
+from numba.extending import register_jitable
 
 # The same flat NumPy buffers as numpy_backend, so copying in and out is NumPy's work.
 from .numpy_backend import buffer_size, empty, from_numpy, to_numpy  # noqa: F401
-
-ROWS, COLUMNS, DEPTH = 32, 64, 1024  # the block of out one matmul task computes, k at a time
-SHORT, WIDE, LONG = 128, 64, 2048  # k below SHORT, or out from WIDE wide and k below LONG:
-# rows of B added up (the B^T dot products otherwise)
-SHORT_ROWS, SHORT_COLUMNS = 8, 512  # the block of out one such task computes
-TASK_ELEMENTS = 2048  # about this many elements of a strided view one compact task copies
-TILE = 16  # and at least this many rows, TILE numbers of each at a time
-LONG_ROW = 32  # from this length, compact copies a contiguous or repeated row as a slice
-PARALLEL_ROWS = 16  # below this many rows, a reduction splits each row among the threads
 
 
 def _index_arrays(shape, strides):
     return np.asarray(shape, dtype=np.int64), np.asarray(strides, dtype=np.int64)
 
+
+@njit(parallel=True, cache=True)
+def fill(out, value):
+    """Every element of out = value (a worked example: one parallel loop over the buffer)."""
+    for i in prange(out.size):
+        out[i] = value
+
+
+# Strided copies: the i-th element, in row-major order, of a view.
 
 @njit(cache=True)
 def _position(i, shape, strides, offset):
@@ -53,161 +54,63 @@ def _scalar_setitem(size, value, out, shape, strides, offset):
     raise NotImplementedError("hw3")
 
 
-def _merged_axes(shape, strides) -> tuple[list[int], list[int]]:
-    """The same view with fewer axes: length-1 axes dropped, and each axis that steps
-    evenly into the next merged with it; at least one axis."""
-    merged_shape, merged_strides = [1], [0]
-    for n, stride in zip(shape, strides):
-        if n == 1:
-            continue
-        if merged_strides[-1] == stride * n or merged_shape[-1] == 1:
-            merged_shape[-1] *= n
-            merged_strides[-1] = stride
-        else:
-            merged_shape.append(n)
-            merged_strides.append(stride)
-    return merged_shape, merged_strides
-
-
 def compact(a, out, shape, strides, offset: int) -> None:
-    if out.size:
-        _compact(a, out, *_index_arrays(*_merged_axes(shape, strides)), offset)
+    _compact(a, out, *_index_arrays(shape, strides), offset)
 
 
 def ewise_setitem(a, out, shape, strides, offset: int) -> None:
-    if a.size:
-        _ewise_setitem(a, out, *_index_arrays(*_merged_axes(shape, strides)), offset)
+    _ewise_setitem(a, out, *_index_arrays(shape, strides), offset)
 
 
 def scalar_setitem(size: int, value: float, out, shape, strides, offset: int) -> None:
     _scalar_setitem(size, value, out, *_index_arrays(shape, strides), offset)
 
 
-@njit(parallel=True, cache=True)
-def fill(out, value):
-    """Every element of out = value (a worked example: one parallel loop over the buffer)."""
-    for i in prange(out.size):
-        out[i] = value
+# Elementwise kernels: one parallel loop per shape of loop, applying a function of one or two
+# numbers at each element.
+
+def _map_kernels(function):
+    """The array-array and array-scalar kernels applying `function` at each element."""
+    apply = register_jitable(function)  # a closure over an njit function would miss the cache
+
+    @njit(parallel=True, cache=True)
+    def ewise(a, b, out):
+        # YOUR CODE HERE (hw3)
+        raise NotImplementedError("hw3")
+
+    @njit(parallel=True, cache=True)
+    def scalar(a, value, out):
+        # YOUR CODE HERE (hw3)
+        raise NotImplementedError("hw3")
+
+    return ewise, scalar
 
 
-@njit(parallel=True, cache=True)
-def ewise_add(a, b, out):
-    """out = a + b, elementwise (a worked example)."""
-    for i in prange(out.size):
-        out[i] = a[i] + b[i]
+def _unary_kernel(function):
+    """The kernel applying `function` to each element."""
+    apply = register_jitable(function)
+
+    @njit(parallel=True, cache=True)
+    def unary(a, out):
+        # YOUR CODE HERE (hw3)
+        raise NotImplementedError("hw3")
+
+    return unary
 
 
-@njit(parallel=True, cache=True)
-def scalar_add(a, value, out):
-    """out = a + value (a worked example)."""
-    for i in prange(out.size):
-        out[i] = a[i] + value
+ewise_add, scalar_add = _map_kernels(lambda x, y: x + y)
+ewise_mul, scalar_mul = _map_kernels(lambda x, y: x * y)
+ewise_div, scalar_div = _map_kernels(lambda x, y: x / y)
+ewise_power, scalar_power = _map_kernels(lambda x, y: x ** y)
+ewise_maximum, scalar_maximum = _map_kernels(lambda x, y: max(x, y))
+ewise_eq, scalar_eq = _map_kernels(lambda x, y: 1.0 if x == y else 0.0)
+ewise_ge, scalar_ge = _map_kernels(lambda x, y: 1.0 if x >= y else 0.0)
+ewise_log = _unary_kernel(lambda x: np.log(x))
+ewise_exp = _unary_kernel(lambda x: np.exp(x))
+ewise_tanh = _unary_kernel(lambda x: np.tanh(x))
 
 
-@njit(parallel=True, cache=True)
-def ewise_mul(a, b, out):
-    """out = a * b, elementwise."""
-    # YOUR CODE HERE (hw3)
-    raise NotImplementedError("hw3")
-
-
-@njit(parallel=True, cache=True)
-def scalar_mul(a, value, out):
-    """out = a * value."""
-    # YOUR CODE HERE (hw3)
-    raise NotImplementedError("hw3")
-
-
-@njit(parallel=True, cache=True)
-def ewise_div(a, b, out):
-    """out = a / b, elementwise."""
-    # YOUR CODE HERE (hw3)
-    raise NotImplementedError("hw3")
-
-
-@njit(parallel=True, cache=True)
-def scalar_div(a, value, out):
-    """out = a / value."""
-    # YOUR CODE HERE (hw3)
-    raise NotImplementedError("hw3")
-
-
-@njit(parallel=True, cache=True)
-def ewise_power(a, b, out):
-    """out = a ** b, elementwise."""
-    # YOUR CODE HERE (hw3)
-    raise NotImplementedError("hw3")
-
-
-@njit(parallel=True, cache=True)
-def scalar_power(a, value, out):
-    """out = a ** value."""
-    # YOUR CODE HERE (hw3)
-    raise NotImplementedError("hw3")
-
-
-@njit(parallel=True, cache=True)
-def ewise_maximum(a, b, out):
-    """out = the larger of a and b, elementwise."""
-    # YOUR CODE HERE (hw3)
-    raise NotImplementedError("hw3")
-
-
-@njit(parallel=True, cache=True)
-def scalar_maximum(a, value, out):
-    """out = the larger of a and value."""
-    # YOUR CODE HERE (hw3)
-    raise NotImplementedError("hw3")
-
-
-@njit(parallel=True, cache=True)
-def ewise_eq(a, b, out):
-    """out = 1.0 where a == b, else 0.0."""
-    # YOUR CODE HERE (hw3)
-    raise NotImplementedError("hw3")
-
-
-@njit(parallel=True, cache=True)
-def scalar_eq(a, value, out):
-    """out = 1.0 where a == value, else 0.0."""
-    # YOUR CODE HERE (hw3)
-    raise NotImplementedError("hw3")
-
-
-@njit(parallel=True, cache=True)
-def ewise_ge(a, b, out):
-    """out = 1.0 where a >= b, else 0.0."""
-    # YOUR CODE HERE (hw3)
-    raise NotImplementedError("hw3")
-
-
-@njit(parallel=True, cache=True)
-def scalar_ge(a, value, out):
-    """out = 1.0 where a >= value, else 0.0."""
-    # YOUR CODE HERE (hw3)
-    raise NotImplementedError("hw3")
-
-
-@njit(parallel=True, cache=True)
-def ewise_log(a, out):
-    """out = log(a)."""
-    # YOUR CODE HERE (hw3)
-    raise NotImplementedError("hw3")
-
-
-@njit(parallel=True, cache=True)
-def ewise_exp(a, out):
-    """out = exp(a)."""
-    # YOUR CODE HERE (hw3)
-    raise NotImplementedError("hw3")
-
-
-@njit(parallel=True, cache=True)
-def ewise_tanh(a, out):
-    """out = tanh(a)."""
-    # YOUR CODE HERE (hw3)
-    raise NotImplementedError("hw3")
-
+# Reductions and matmul.
 
 @njit(parallel=True, cache=True, fastmath=True)
 def reduce_sum(a, out, reduce_size):
@@ -225,6 +128,6 @@ def reduce_max(a, out, reduce_size):
 
 @njit(parallel=True, cache=True, fastmath=True)
 def matmul(a, b, out, m, n, p):
-    """out (m, p) = a (m, n) @ b (n, p), all three flat and row-major; parallel and cache-aware."""
+    """out (m, p) = a (m, n) @ b (n, p), all three flat and row-major."""
     # YOUR CODE HERE (hw3)
     raise NotImplementedError("hw3")

@@ -1,29 +1,10 @@
 """The reference backend: NDArray primitives on flat NumPy buffers (`minidl.cpu()`)."""
 from __future__ import annotations
 
-import ctypes
-import os
-
 import numpy
 
 # Strides are in elements. This module is the reference semantics every other backend must
 # reproduce.
-
-M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters (malloc.h)
-
-
-def _reuse_freed_buffers() -> None:
-    """Have glibc serve buffers up to 32 MiB from its heap and keep them when freed, rather
-    than map fresh pages for each: a training step allocates the same sizes over and over,
-    and first touches of fresh pages cost as much as the arithmetic (a language model's
-    25 MB logits: 10% of its step). Elsewhere than glibc, nothing changes."""
-    mallopt = getattr(ctypes.CDLL(None), "mallopt", None) if os.name == "posix" else None
-    if mallopt is not None:
-        mallopt(M_MMAP_THRESHOLD, 32 << 20)
-        mallopt(M_TRIM_THRESHOLD, 1 << 30)
-
-
-_reuse_freed_buffers()
 
 
 def empty(size: int, dtype: str) -> numpy.ndarray:

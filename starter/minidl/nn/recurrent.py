@@ -145,7 +145,8 @@ class GRUCell(_Cell):
 
 class _Recurrent(Module):
     """Stacked cells over time: layer k has weight_ih_l{k}, weight_hh_l{k}, bias_ih_l{k},
-    bias_hh_l{k}; subclasses give the number of gate blocks and `step(xs, hs, state)`."""
+    bias_hh_l{k}; subclasses give the number of gate blocks and `step(xs, hs, state)`. The
+    state is h alone unless a subclass's `forward` says otherwise (LSTM's is (h, c))."""
 
     gates = 1
     adds_projections = True  # the step uses xs + hs only (not GRU: r multiplies part of hs)
@@ -182,9 +183,14 @@ class _Recurrent(Module):
         # YOUR CODE HERE (hw4)
         raise NotImplementedError("hw4")
 
+    def forward(self, x: Tensor, h0: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        """(output (seq, batch, hidden), h_n (num_layers, batch, hidden))."""
+        output, states = self._run(x, [(h,) for h in self._initial(x, h0)])
+        return output, ops.stack([h for (h,) in states], 0)
+
 
 class RNN(_Recurrent):
-    """Elman RNN over (seq, batch, input): h_t = nonlinearity(x_t W_ih^T + b_ih + h W_hh^T + b_hh)."""
+    """Elman RNN, x (seq, batch, input): h_t = nonlinearity(x_t W_ih^T + b_ih + h W_hh^T + b_hh)."""
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
                  nonlinearity: str = "tanh", bias: bool = True, dtype: str = "float32"):
@@ -193,11 +199,6 @@ class RNN(_Recurrent):
 
     def step(self, xs, hs, state):
         return rnn_step(xs, hs, state, self.nonlinearity)
-
-    def forward(self, x: Tensor, h0: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        """(output (seq, batch, hidden), h_n (num_layers, batch, hidden))."""
-        output, states = self._run(x, [(h,) for h in self._initial(x, h0)])
-        return output, ops.stack([h for (h,) in states], 0)
 
 
 class LSTM(_Recurrent):
@@ -223,8 +224,3 @@ class GRU(_Recurrent):
     adds_projections = False
 
     step = staticmethod(gru_step)
-
-    def forward(self, x: Tensor, h0: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        """(output (seq, batch, hidden), h_n (num_layers, batch, hidden))."""
-        output, states = self._run(x, [(h,) for h in self._initial(x, h0)])
-        return output, ops.stack([h for (h,) in states], 0)

@@ -1,9 +1,6 @@
 """Indexing, stacking and convolution operators (NCHW, as PyTorch)."""
 from __future__ import annotations
 
-import functools
-from typing import NamedTuple
-
 import numpy as np
 
 from ..autograd import Op, Tensor
@@ -135,51 +132,6 @@ class AddRows(Op):
         return TakeRows(self.ids)(out_grad)
 
 
-class Span(NamedTuple):
-    """One spatial axis of a Conv: which outputs, kernel taps and input values take part."""
-
-    size: int  # the outputs along the axis,
-    first_output: int  # of which outputs [first_output, + outputs) read values of x;
-    outputs: int  # the others read only zeros
-    first_tap: int  # those read x only through taps [first_tap, + taps)
-    taps: int
-    first_input: int  # and only x's values first_input..last_input,
-    last_input: int
-    extent: int  # which lie among the `extent` positions their windows span
-    placed: slice  # at these positions
-    holds_zeros: bool  # with zeros (padding, input dilation) in between or around
-
-
-@functools.lru_cache(maxsize=1024)
-def live_span(length: int, before: int, after: int, kernel: int, stride: int, dilation: int,
-              input_dilation: int) -> Span:
-    """The Span of an axis of `length` input values, `input_dilation` apart, with `before`
-    and `after` zeros around (negative: cropped), under a kernel of `kernel` taps."""
-    extent = input_dilation * (length - 1) + 1 + before + after
-    size = (extent - dilation * (kernel - 1) - 1) // stride + 1
-    if size < 1:
-        raise ValueError(f"conv: the kernel reaches over {dilation * (kernel - 1) + 1} "
-                         f"positions, more than the {extent} of the padded input")
-
-    def holds_value(position: int) -> bool:
-        offset = position - before
-        return 0 <= offset <= input_dilation * (length - 1) and offset % input_dilation == 0
-
-    hits = [[holds_value(stride * o + dilation * i) for i in range(kernel)] for o in range(size)]
-    outputs = [o for o in range(size) if any(hits[o])]
-    taps = [i for i in range(kernel) if any(row[i] for row in hits)]
-    if not outputs:
-        return Span(size, 0, 0, 0, 0, 0, -1, 0, slice(0, 0), True)
-    start = stride * outputs[0] + dilation * taps[0]
-    stop = stride * outputs[-1] + dilation * taps[-1] + 1
-    first = max(0, -((before - start) // input_dilation))
-    last = min(length - 1, (stop - 1 - before) // input_dilation)
-    at = before + input_dilation * first - start
-    placed = slice(at, at + input_dilation * (last - first) + 1, input_dilation)
-    return Span(size, outputs[0], outputs[-1] - outputs[0] + 1, taps[0], taps[-1] - taps[0] + 1,
-                first, last, stop - start, placed, last - first + 1 < stop - start)
-
-
 class Conv(Op):
     """2-D cross-correlation of x (N, C, H, W) with weight (O, C, kh, kw), as PyTorch's conv2d:
     windows `stride` apart, kernel taps `dilation` apart, over x with `input_dilation` - 1 zeros
@@ -198,6 +150,8 @@ class Conv(Op):
     def gradient(self, out_grad, node):
         # YOUR CODE HERE (hw4)
         raise NotImplementedError("hw4")
+
+
 
 
 def permute(a: Tensor, axes) -> Tensor:

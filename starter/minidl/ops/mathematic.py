@@ -1,8 +1,9 @@
 """Elementwise, matrix, reduction and shape operators."""
 from __future__ import annotations
 
+import numpy as np
+
 from ..autograd import Op, Tensor
-from ..backends import array_api
 
 
 def _axes_tuple(axes, ndim: int) -> tuple[int, ...]:
@@ -11,7 +12,7 @@ def _axes_tuple(axes, ndim: int) -> tuple[int, ...]:
         return tuple(range(ndim))
     if isinstance(axes, int):
         axes = (axes,)
-    return tuple(sorted(a % ndim for a in axes))
+    return tuple(sorted({a % ndim for a in axes})) if ndim else ()  # 0-d: axis 0 is no axis
 
 
 def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
@@ -298,7 +299,7 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
         raise ValueError(f"matmul: cannot multiply shapes {a.shape} and {b.shape} "
                          "(both need >= 2 dimensions and a.shape[-1] == b.shape[-2])")
     try:
-        array_api.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+        np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
     except ValueError:
         raise ValueError(f"matmul: batch dimensions of {a.shape} and {b.shape} do not "
                          "broadcast together") from None

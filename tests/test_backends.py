@@ -1,0 +1,137 @@
+"""The backend modules: the primitive list every one implements, the plain Numba kernels that
+hw3 reveals as its model answer, and the disk cache of the kernels made by one loop each."""
+import os
+import subprocess
+import sys
+import types
+
+import numpy as np
+import pytest
+
+from autograder.implementation import unload
+from autograder.strip import strip_tree
+from conftest import REFERENCE, ROOT, load_implementation, minidl_reference
+
+mdl = minidl_reference()
+reference = mdl.backends.device("cpu").module  # the semantics every backend reproduces
+rng = np.random.default_rng(0)
+SIZES = (1, 7, 31, 33, 64, 1025)  # ones, odd sizes, powers of two and past them
+
+
+def test_every_device_module_implements_every_primitive():
+    for name in ("cpu", "cpu_numba", "cuda"):
+        module = mdl.backends.device(name).module
+        assert mdl.backends.check_primitives(module) is module
+
+
+def test_a_backend_module_missing_a_primitive_is_refused_when_its_device_loads(monkeypatch):
+    fake = types.ModuleType(f"{mdl.backends.__name__}.fake_backend")
+    vars(fake).update({name: getattr(reference, name) for name in mdl.backends.PRIMITIVES
+                       if name != "reduce_max"})
+    monkeypatch.setitem(sys.modules, fake.__name__, fake)
+    monkeypatch.setitem(mdl.backends._MODULES, "fake", "fake_backend")
+    with pytest.raises(ImportError, match=r"module \S+\.fake_backend lacks the primitives "
+                                          r"reduce_max$"):
+        mdl.backends.device("fake")
+
+
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory):
+    """numba_backend as `make release REVEAL=hw3` gives it to students, compiled afresh."""
+    folder = tmp_path_factory.mktemp("revealed") / "minidl"
+    strip_tree(REFERENCE, folder, frozenset({"hw3"}))
+    assert not (folder / "backends" / "numba_tuned.py").exists()
+    package = load_implementation(folder)
+    yield package.backends.device("cpu_numba").module
+    unload(package.__name__)
+
+
+def test_the_revealed_kernels_are_the_plain_ones(plain):
+    source = open(plain.__file__).read()
+    assert "REFERENCE ONLY" not in source and "numba_tuned" not in source
+    assert plain.matmul.py_func.__module__ == plain.__name__
+
+
+@pytest.mark.parametrize("mnp", [(1, 1, 1), (7, 7, 7), (31, 33, 64), (33, 1025, 31),
+                                 (3, 1100, 65), (64, 5, 1025), (1025, 64, 1)])
+def test_plain_matmul_matches_numpy(plain, mnp):
+    m, n, p = mnp
+    a, b = rng.standard_normal((m, n), dtype="float32"), rng.standard_normal((n, p), "float32")
+    out = np.empty(m * p, dtype="float32")
+    plain.matmul(a.ravel(), b.ravel(), out, m, n, p)
+    np.testing.assert_allclose(out.reshape(m, p), a @ b, rtol=1e-4, atol=1e-4 * np.sqrt(n))
+
+
+@pytest.mark.parametrize("rows, size", [(1, 1), (1, 1025), (33, 7), (1025, 1), (7, 1100)])
+def test_plain_reductions_match_numpy(plain, rows, size):
+    a = rng.standard_normal(rows * size, dtype="float32")
+    for primitive in ("reduce_sum", "reduce_max"):
+        got, expected = np.empty(rows, "float32"), np.empty(rows, "float32")
+        getattr(plain, primitive)(a, got, size)
+        getattr(reference, primitive)(a, expected, size)
+        np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5, err_msg=primitive)
+
+
+def _views(size):
+    """(shape, strides, offset, buffer size) of strided views that cross the sizes' tails."""
+    return [((size,), (1,), 0, size), ((size,), (-1,), size - 1, size),
+            ((3, size), (size, 1), 0, 3 * size), ((size, 3), (1, size), 0, 3 * size),
+            ((2, size, 3), (0, 3, 1), 0, 3 * size), ((size, 2), (2, -1), 1, 2 * size),
+            ((), (), 2, 3)]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_plain_strided_copies_match_numpy(plain, size):
+    for shape, strides, offset, length in _views(size):
+        a = rng.standard_normal(length, dtype="float32")
+        values = rng.standard_normal(int(np.prod(shape)), dtype="float32")
+        got, expected = np.empty(values.size, "float32"), np.empty(values.size, "float32")
+        plain.compact(a, got, shape, strides, offset)
+        reference.compact(a, expected, shape, strides, offset)
+        np.testing.assert_array_equal(got, expected, err_msg=f"compact {shape} {strides}")
+        if 0 not in strides:  # a broadcast view is written through its last copy only
+            got, expected = a.copy(), a.copy()
+            plain.ewise_setitem(values, got, shape, strides, offset)
+            reference.ewise_setitem(values, expected, shape, strides, offset)
+            np.testing.assert_array_equal(got, expected, err_msg=f"setitem {shape} {strides}")
+        got, expected = a.copy(), a.copy()
+        plain.scalar_setitem(values.size, 2.5, got, shape, strides, offset)
+        reference.scalar_setitem(values.size, 2.5, expected, shape, strides, offset)
+        np.testing.assert_array_equal(got, expected, err_msg=f"scalar setitem {shape} {strides}")
+
+
+@pytest.mark.parametrize("size", [1, 1025])
+def test_plain_elementwise_kernels_match_numpy(plain, size):
+    x = rng.uniform(0.5, 2.0, size).astype("float32")
+    y = np.where(rng.random(size) < 0.3, x, rng.uniform(0.5, 2.0, size)).astype("float32")
+    for name in mdl.backends.PRIMITIVES:
+        kind, _, op = name.partition("_")
+        if kind not in ("ewise", "scalar") or op == "setitem":
+            continue
+        unary = op in ("log", "exp", "tanh")
+        args = (x,) if unary else (x, y) if kind == "ewise" else (x, 1.5)
+        got, expected = np.empty(size, "float32"), np.empty(size, "float32")
+        getattr(plain, name)(*args, got)
+        getattr(reference, name)(*args, expected)
+        np.testing.assert_allclose(got, expected, rtol=1e-6, err_msg=name)
+
+
+LOAD_KERNELS = """
+import numpy as np, sys
+from pathlib import Path
+sys.path.insert(0, {root!r})
+from autograder.implementation import load_package
+kernels = load_package(Path({reference!r}), "minidl").cpu_numba().module
+a = np.ones(4, dtype="float32")
+kernels.ewise_mul(a, a, a), kernels.scalar_div(a, 2.0, a), kernels.ewise_exp(a, a)
+print(sum(sum(k.stats.cache_misses.values())
+          for k in (kernels.ewise_mul, kernels.scalar_div, kernels.ewise_exp)))
+"""
+
+
+def test_kernels_made_from_one_loop_load_from_numbas_cache_in_a_later_run(tmp_path):
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    script = LOAD_KERNELS.format(root=str(ROOT), reference=str(REFERENCE))
+    misses = [subprocess.run([sys.executable, "-c", script], env=env, check=True, text=True,
+                             capture_output=True).stdout.split()[-1] for _ in range(2)]
+    assert misses == ["3", "0"]
