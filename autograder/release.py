@@ -143,7 +143,8 @@ def student_notebook(assignment: Assignment, target: Path) -> None:
 
 def _data_files(package: Path) -> list[Path]:
     """The files of `package` that are not code: data the kit ships with it."""
-    return [p for p in sorted(package.rglob("*")) if p.is_file() and p.suffix not in (".py", ".pyc")]
+    return [p for p in sorted(package.rglob("*"))
+            if p.is_file() and p.suffix not in (".py", ".pyc")]
 
 
 def _copy_modules(names: list[str], target: Path) -> None:

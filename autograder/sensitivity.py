@@ -10,8 +10,8 @@ The catalogue is the assignment's `bugs.toml`, a list of
     new = "node.inputs[0] >= 0"     # region tagged with the assignment
 
 Bugs apply to the solution as students could write it (every region kept, reference-only
-blocks cut); a bug is caught when the variant loses a point. Course staff adding a check run this to see
-at once whether the check catches the bugs they meant it to.
+blocks cut); a bug is caught when the variant loses a point. Course staff adding a check run
+this to see at once whether the check catches the bugs they meant it to.
 """
 from __future__ import annotations
 

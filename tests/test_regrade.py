@@ -100,7 +100,8 @@ def make_export(tmp_path: Path, uploads: dict) -> Path:
             elif isinstance(upload, Path):
                 for path in sorted(upload.rglob("*")):
                     if path.is_file():
-                        archive.write(path, folder + "minidl/" + path.relative_to(upload).as_posix())
+                        name = folder + "minidl/" + path.relative_to(upload).as_posix()
+                        archive.write(path, name)
     return export
 
 
@@ -177,7 +178,8 @@ def test_a_plain_folder_of_uploads_needs_no_metadata(drill_zip, tmp_path):
 
 @pytest.mark.parametrize("make, message", [
     (lambda p: p.write_text("not a zip"), "is not a zip file"),
-    (lambda p: zipfile.ZipFile(p, "w").writestr("x/notes.txt", "hi"), "holds no submission_metadata"),
+    (lambda p: zipfile.ZipFile(p, "w").writestr("x/notes.txt", "hi"),
+     "holds no submission_metadata"),
     (lambda p: zipfile.ZipFile(p, "w").writestr("submission_metadata.yml", "- a\n- b\n"),
      "is not Gradescope's submission metadata"),
     (lambda p: zipfile.ZipFile(p, "w").writestr("submission_metadata.yml", "a: [\n"),
