@@ -33,6 +33,13 @@ def _known_tags(text: str) -> frozenset[str]:
     return tags
 
 
+def _known_tag(tag: str) -> str:
+    """`tag`, checked to be exactly one of the kit's assignments."""
+    if _known_tags(tag) != {tag}:
+        raise ValueError(f"give one assignment tag, got {tag!r}")
+    return tag
+
+
 def cmd_starter(args) -> int:
     from .strip import strip_tree
     reveal = _known_tags(args.reveal)
@@ -60,10 +67,7 @@ def cmd_grade(args) -> int:
 
 def cmd_grade_local(args) -> int:
     from .local_grading import grade_with_zip, score_table
-    known = _assignment_tags()
-    if args.hw not in known:
-        raise ValueError(f"no assignment tagged {args.hw}; the assignments are "
-                         f"{', '.join(known)}")
+    _known_tag(args.hw)
     zip_path = Path(args.dist) / args.hw / "autograder.zip"
     if not zip_path.is_file():
         raise ValueError(f"{zip_path} is missing: run `make release` first")
@@ -80,10 +84,7 @@ def cmd_grade_local(args) -> int:
 
 def cmd_regrade(args) -> int:
     from .regrade import regrade
-    known = _assignment_tags()
-    if args.hw not in known:
-        raise ValueError(f"no assignment tagged {args.hw}; the assignments are "
-                         f"{', '.join(known)}")
+    _known_tag(args.hw)
     dist = Path(args.dist) / args.hw
     written = regrade(dist / "autograder.zip", Path(args.export), dist / "regrade", args.jobs,
                       args.force, Path(args.compare) if args.compare else None)
@@ -171,26 +172,33 @@ def _add_grade_local(commands) -> None:
         description="Grade a folder or zip through dist/<hw>/autograder.zip's own "
                     "run_autograder, as Gradescope would; print the scores and keep "
                     "results.json under dist/<hw>/graded/.")
-    parser.add_argument("hw", help=f"the assignment ({', '.join(_assignment_tags())})")
+    _add_hw(parser)
     parser.add_argument("submission", help="the student's package folder or zip")
     parser.add_argument("--dist", default=str(ROOT / "dist"), help="where make release built")
     parser.set_defaults(run=cmd_grade_local)
 
 
-def _add_regrade(commands) -> None:
-    import os
+def _add_hw(parser) -> None:
+    parser.add_argument("hw", help=f"the assignment ({', '.join(_assignment_tags())})")
 
+
+def _add_jobs(parser) -> None:
+    import os
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                        help="gradings at once (default: the number of cores)")
+
+
+def _add_regrade(commands) -> None:
     parser = commands.add_parser(
         "regrade", help="regrade every submission of a Gradescope export",
         description="Grade every submission of a Gradescope export (\"Export Submissions\" zip "
                     "or its folder) or of a folder of uploads with dist/<hw>/autograder.zip, "
                     "in parallel; write dist/<hw>/regrade/grades.csv and each results.json. "
                     "An interrupted run continues where it stopped.")
-    parser.add_argument("hw", help=f"the assignment ({', '.join(_assignment_tags())})")
+    _add_hw(parser)
     parser.add_argument("export", help="Gradescope's export zip or folder, or a folder of "
                                        "uploads (one folder or zip per student)")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
-                        help="gradings at once (default: the number of cores)")
+    _add_jobs(parser)
     parser.add_argument("--force", action="store_true",
                         help="regrade submissions already graded by an earlier run")
     parser.add_argument("--compare", metavar="OTHER.zip",
@@ -201,16 +209,13 @@ def _add_regrade(commands) -> None:
 
 
 def _add_sensitivity(commands) -> None:
-    import os
-
     parser = commands.add_parser(
         "sensitivity", help="grade the assignment's catalogue of plausible bugs",
         description="Apply each bug of assignments/<hw>/bugs.toml alone to a copy of the "
                     "reference, grade it through a freshly built autograder zip, and print "
                     "which bugs the checks catch.")
-    parser.add_argument("hw", help=f"the assignment ({', '.join(_assignment_tags())})")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
-                        help="gradings at once (default: the number of cores)")
+    _add_hw(parser)
+    _add_jobs(parser)
     parser.add_argument("--secret-seed", type=int, default=None, metavar="N",
                         help="seed of the graded cases (random when omitted)")
     parser.set_defaults(run=cmd_sensitivity)
