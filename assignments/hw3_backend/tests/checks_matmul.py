@@ -7,12 +7,17 @@ from _hw3_arrays import ODD_SIZES, floats
 
 @graded(points=4, number="5.1", rtol=1e-4, atol=1e-4)
 def matmul_shapes(mdl, rng):
-    """2-D matmul for sizes 1, primes and non-multiples of any block, and of transposed views"""
+    """2-D matmul for sizes 1, primes, either side of powers of two and inner dimensions past
+    4,096 (where blocks over k must accumulate), and of transposed views"""
     out = {}
+    around_powers = tuple(int(rng.choice([2 ** e - 1, 2 ** e, 2 ** e + 1])) for e in (5, 6, 4))
     shapes = [(1, 1, 1), tuple(int(n) for n in rng.choice(ODD_SIZES, 3)),
-              (int(rng.integers(60, 80)), int(rng.integers(30, 50)), int(rng.integers(20, 40)))]
+              (int(rng.integers(60, 80)), int(rng.integers(30, 50)), int(rng.integers(20, 40))),
+              around_powers, (int(rng.integers(2, 6)), int(rng.integers(3073, 4160)),
+                              int(rng.integers(2, 9)))]
     for m, n, p in shapes:
-        a, b = floats(rng, (m, n)), floats(rng, (n, p))
+        # small integers: every product and sum is exact in float32, in any order
+        a, b = (rng.integers(-3, 4, shape).astype("float32") for shape in ((m, n), (n, p)))
         out[f"{m}x{n} @ {n}x{p}"] = mdl.cpu_numba().array(a) @ mdl.cpu_numba().array(b)
         at = mdl.cpu_numba().array(np.ascontiguousarray(a.T)).permute((1, 0))
         out[f"transposed {m}x{n} @ {n}x{p}"] = at @ mdl.cpu_numba().array(b)

@@ -2,7 +2,7 @@
 import numpy as np
 
 from autograder.checks import graded
-from _hw3_arrays import ODD_SIZES, floats, odd_shape, random_index, strided_view
+from _hw3_arrays import floats, odd_shape, random_index, strided_view
 
 
 @graded(points=4, number="2.1")
@@ -15,6 +15,12 @@ def compact_kernel(mdl, rng):
         compact = view.compact()
         results[f"view {case} compacted"] = compact.numpy()
         results[f"view {case} strides after"] = np.array(compact.strides)
+    long = floats(rng, (3, int(rng.integers(32, 80))))  # rows past any vector width
+    array = mdl.cpu_numba().array(long)
+    results["long rows reversed"] = array[:, ::-1].compact().numpy()
+    results["long rows every third"] = array[:, 1::3].compact().numpy()
+    results["long columns transposed"] = array.permute((1, 0)).compact().numpy()
+    results["long row broadcast"] = array[1:2].broadcast_to((4, long.shape[1])).compact().numpy()
     return results
 
 
@@ -29,7 +35,11 @@ def setitem_array(mdl, rng):
     permuted = mdl.cpu_numba().array(floats(rng, shape)).permute(tuple(range(len(shape)))[::-1])
     permuted[(slice(None, None, 2),)] = mdl.cpu_numba().array(
         floats(rng, permuted[(slice(None, None, 2),)].shape, 7, 8))
-    return {"after": target.numpy(), "permuted after": permuted.numpy()}
+    long = mdl.cpu_numba().array(floats(rng, (3, int(rng.integers(32, 80)))))
+    long[:, ::-1] = mdl.cpu_numba().array(floats(rng, long.shape, 5, 6))
+    long[1:, ::3] = mdl.cpu_numba().array(floats(rng, long[1:, ::3].shape, 7, 8))
+    return {"after": target.numpy(), "permuted after": permuted.numpy(),
+            "long rows reversed, then every third": long.numpy()}
 
 
 @graded(points=2, number="2.3")
@@ -38,6 +48,6 @@ def setitem_scalar(mdl, rng):
     shape = odd_shape(rng, int(rng.integers(1, 5)))
     target = mdl.cpu_numba().array(floats(rng, shape))
     target[random_index(rng, shape)] = float(rng.integers(10, 20))
-    row = mdl.cpu_numba().array(floats(rng, (int(rng.choice(ODD_SIZES[2:])),)))
+    row = mdl.cpu_numba().array(floats(rng, (int(rng.integers(32, 80)),)))
     row[::-2] = 0.5
     return {"after": target.numpy(), "every other from the end": row.numpy()}

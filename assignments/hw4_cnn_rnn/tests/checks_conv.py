@@ -75,8 +75,15 @@ def pooling(mdl, rng):
 
 @graded(points=2, number="2.5", rtol=1e-5, atol=1e-6)
 def batchnorm2d(mdl, rng):
-    """BatchNorm2d: statistics per channel over batch and space, running statistics"""
+    """BatchNorm2d: statistics per channel over batch and space (one channel nearly constant,
+    where eps counts), running statistics, and eval mode"""
     norm = mdl.nn.BatchNorm2d(3)
-    x = mdl.Tensor((rng.standard_normal((4, 3, 2, 5)) * 3 + 1).astype("float32"))
+    images = rng.standard_normal((4, 3, 2, 5)) * 3 + 1
+    images[:, 0] = 1 + 0.01 * (images[:, 0] - images[:, 0].mean())  # variance ~1e-4
+    x = mdl.Tensor(images.astype("float32"), requires_grad=True)
     out = norm(x)
-    return {"out": out, "running mean": norm.running_mean, "running var": norm.running_var}
+    (out * mdl.Tensor(rng.standard_normal(out.shape).astype("float32"))).sum().backward()
+    norm.eval()
+    single = norm(mdl.Tensor(images[:1], dtype="float32"))  # eval mode, a batch of one
+    return {"out": out, "input grad": x.grad, "running mean": norm.running_mean,
+            "running var": norm.running_var, "eval out": single}

@@ -44,8 +44,12 @@ def lstm(mdl, rng):
     c0 = mdl.Tensor(rng.standard_normal((2, 2, 3)), dtype="float64")
     output, (h, c) = layer(x, (h0, c0))
     (output.sum() + c.sum()).backward()
+    step = _sequence(mdl, rng, 1, 1, 4)  # one step of one sequence, from zero state
+    step_output, (step_h, step_c) = layer(step)
+    (step_output.sum() + step_c.sum()).backward()
     return {"output": output, "h_n": h, "c_n": c, "input grad": x.grad,
-            "weight_hh_l1 grad": layer.weight_hh_l1.grad}
+            "weight_hh_l1 grad": layer.weight_hh_l1.grad, "one-step output": step_output,
+            "one-step c_n": step_c, "one-step input grad": step.grad}
 
 
 @graded(points=3, number="3.4", verify=agree("analytic", "numerical", rtol=1e-4, atol=1e-6),
@@ -70,10 +74,14 @@ def gradcheck_lstm(mdl, rng):
 def gru(mdl, rng):
     """GRU (gates r, z, n): outputs, final state and input gradients"""
     layer = random_parameters(mdl, mdl.nn.GRU(4, 3, dtype="float64"), rng)
-    x = _sequence(mdl, rng, 3, 2, 4)
-    output, h = layer(x)
-    output.sum().backward()
-    return {"output": output, "h_n": h, "input grad": x.grad}
+    out = {}
+    for seq, batch in ((3, 2), (1, 1)):  # a single step and a single sequence too
+        x = _sequence(mdl, rng, seq, batch, 4)
+        output, h = layer(x)
+        output.sum().backward()
+        out |= {f"output ({seq}, {batch})": output, f"h_n ({seq}, {batch})": h,
+                f"input grad ({seq}, {batch})": x.grad}
+    return out
 
 
 @graded(points=2, number="3.6", rtol=1e-7, atol=1e-9)
