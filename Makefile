@@ -56,6 +56,8 @@ bench: $(STAMP)
 	$(PY) bench/grading.py
 	$(PY) bench/regrade.py
 	$(PY) bench/cnn_rnn.py
+	$(PY) bench/tokenizer.py
+	$(PY) bench/gpt.py
 	$(PY) bench/gpu.py
 
 grade: $(STAMP)

@@ -9,7 +9,7 @@ from autograder.implementation import unload
 from conftest import (REFERENCE, STARTER, assignment_checks, load_implementation,
                       load_without_jit, make_variant, reference_goldens, scores)
 
-TAGS = ["hw1", "hw2", "hw3", "hw3b", "hw4"]  # in teaching order
+TAGS = ["hw1", "hw2", "hw3", "hw3b", "hw4", "hw5"]  # in teaching order
 REGIONS = [r for r in regions_in_tree(REFERENCE) if r.tag in TAGS]
 # Checks that measure compiled kernels (parallel loops, speed): they run only on the reference
 # as `minidl` (whose kernels Numba caches); variants run their kernels as plain Python.

@@ -242,6 +242,8 @@ SHARED_OPS = {
                     [(2, 2)]),
     "Flip": (lambda: mdl.ops.Flip((1,)), [(3, 4)]),
     "Stack": (lambda: mdl.ops.Stack(1), [(3, 4), (3, 4)]),
+    "Concatenate": (lambda: mdl.ops.Concatenate(1), [(3, 4), (3, 2)]),
+    "Erf": (lambda: mdl.ops.Erf(), [(3, 4)]),
     "TakeRows": (lambda: mdl.ops.TakeRows(ROWS), [(3, 4)]),
     "AddRows": (lambda: mdl.ops.AddRows(ROWS, 3), [(2, 2, 4)]),
     "Conv": (lambda: mdl.ops.Conv(2, ((1, 0), (1, 1))), [(2, 3, 5, 5), (4, 3, 3, 3)]),

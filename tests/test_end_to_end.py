@@ -118,7 +118,9 @@ def test_a_hanging_operator_times_out_and_costs_only_the_checks_that_use_it(
     ("hw2", REFERENCE, True), ("hw2", STARTER, False),
     ("hw3b", REFERENCE, True),  # GPU kernels in Numba's simulator, in the sandbox
     ("hw4", REFERENCE, True), ("hw4", STARTER, False),
-], ids=["hw2-reference", "hw2-starter", "hw3b-reference", "hw4-reference", "hw4-starter"])
+    ("hw5", REFERENCE, True), ("hw5", STARTER, False),
+], ids=["hw2-reference", "hw2-starter", "hw3b-reference", "hw4-reference", "hw4-starter",
+        "hw5-reference", "hw5-starter"])
 def test_zip_grades_the_reference_fully_and_the_starter_zero(tag, tmp_path_factory, tmp_path,
                                                              package, full_marks):
     from conftest import assignment_checks, built_release

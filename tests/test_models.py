@@ -1,4 +1,4 @@
-"""hw4's models and training loops: ResNet9, LanguageModel, fit_lm and generate, and the
+"""hw4's models and training loops: ResNet9, LanguageModel, fit_lm and generate_words, and the
 CIFAR-shaped digits."""
 import numpy as np
 import pytest
@@ -48,10 +48,10 @@ def test_fit_lm_learns_a_repeating_text_and_generate_continues_it():
     history = mdl.models.fit_lm(model, train, test, 10, optimizer, epochs=4, progress=False)
     assert history.train_loss[-1] < history.train_loss[0] / 4, history.train_loss
     assert history.test_accuracy[-1] > 0.95, history.test_accuracy
-    text = mdl.models.generate(model, corpus.dictionary, "c d", 9, temperature=0.1)
+    text = mdl.models.generate_words(model, corpus.dictionary, "c d", 9, temperature=0.1)
     assert text == "c d e f <eos> a b c d e f"
     with pytest.raises(ValueError, match=r"not in the dictionary: \['zebra'\]"):
-        mdl.models.generate(model, corpus.dictionary, "a zebra", 3)
+        mdl.models.generate_words(model, corpus.dictionary, "a zebra", 3)
 
 
 def test_training_windows_carry_the_state_but_not_its_graph():

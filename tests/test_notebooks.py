@@ -1,4 +1,4 @@
-"""The nbgrader notebooks (hw2, hw4): each source runs top to bottom on the reference, and
+"""The nbgrader notebooks (hw2, hw4, hw5): each source runs top to bottom on the reference, and
 each student copy hides the answers."""
 import json
 
@@ -13,7 +13,10 @@ NOTEBOOKS = {  # what each notebook's run must print, and the grade ids it must 
     "hw4": ("hw4_cnn_rnn", ["device: cpu_numba", "ResNet9 test accuracy 0.9",
                             "test perplexity by epoch"], {"cnn_accuracy", "lm_perplexity", "q1",
                                                           "q2"}),
+    "hw5": ("hw5_transformer", ["device: cpu_numba", "validation perplexity after",
+                                "greedy, cache True"], {"gpt_perplexity", "q1", "q2"}),
 }
+SHORT_RUNS = {"HW5_STEPS": "250"}  # the GPT's reference settings, for fewer steps
 
 
 def _source(tag: str) -> nbformat.NotebookNode:
@@ -38,6 +41,8 @@ def test_the_source_notebook_runs_top_to_bottom_on_the_reference(tag, tmp_path, 
     # The reference in place, as `minidl`, so the kernel finds Numba's cached kernels.
     monkeypatch.setenv("PYTHONPATH", str(REFERENCE.parent))
     monkeypatch.delenv("MINIDL_DEVICE", raising=False)
+    for name, value in SHORT_RUNS.items():
+        monkeypatch.setenv(name, value)
     notebook = _source(tag)
     NotebookClient(notebook, timeout=600, kernel_name="python3",
                    resources={"metadata": {"path": str(tmp_path)}}).execute()

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from tqdm.auto import tqdm
 
-from . import data, nn
+from . import data, init, nn
 from .autograd import Tensor, no_grad
 
 
@@ -209,13 +209,14 @@ def fit_lm(model, train_batches: np.ndarray, test_batches: np.ndarray, bptt: int
                     lambda: evaluate_lm(model, test_batches, bptt, progress), epochs, progress)
 
 
-def generate(model, dictionary, prompt: str, words: int, temperature: float = 1.0,
-             seed: int = 0) -> str:
+def generate_words(model, dictionary, prompt: str, words: int, temperature: float = 1.0,
+                   seed: int = 0) -> str:
     """`prompt` followed by `words` words, each drawn from a LanguageModel's softmax at
     `temperature`."""
     unknown = [w for w in prompt.split() if w not in dictionary.word2idx]
     if unknown or not prompt.split():
-        raise ValueError(f"generate needs a prompt of known words; not in the dictionary: {unknown}")
+        raise ValueError(f"generate_words needs a prompt of known words; not in the "
+                         f"dictionary: {unknown}")
     rng = np.random.default_rng(seed)
     model.eval()
     ids, state = [dictionary.word2idx[w] for w in prompt.split()], None
@@ -229,3 +230,252 @@ def generate(model, dictionary, prompt: str, words: int, temperature: float = 1.
             ids.append(int(rng.choice(len(p), p=p / p.sum())))
             step = np.array([[ids[-1]]])
     return " ".join(dictionary.idx2word[i] for i in ids)
+
+
+class GPTBlock(nn.Module):
+    """A pre-norm decoder block (GPT-2's): x + attn(ln_1(x)), then x + mlp(ln_2(x)), with the
+    MLP Linear(d, 4 d), GELU, Linear(4 d, d), Dropout."""
+
+    def __init__(self, d_model: int, n_heads: int, dropout: float = 0.0,
+                 dtype: str = "float32"):
+        self.ln_1 = nn.LayerNorm(d_model, dtype=dtype)
+        self.attn = nn.MultiheadAttention(d_model, n_heads, dropout=dropout, batch_first=True,
+                                          dtype=dtype)
+        self.dropout = nn.Dropout(dropout)
+        self.ln_2 = nn.LayerNorm(d_model, dtype=dtype)
+        self.mlp = nn.Sequential(nn.Linear(d_model, 4 * d_model, dtype=dtype), nn.GELU(),
+                                 nn.Linear(4 * d_model, d_model, dtype=dtype), nn.Dropout(dropout))
+
+    def forward(self, x: Tensor, mask: np.ndarray | None,
+                cache: nn.KVCache | None = None) -> Tensor:
+        """x (batch, positions, d_model); `mask` (positions, all positions) is True where a
+        position may not attend (MultiheadAttention's attn_mask), or None; `cache` this block's
+        KVCache or None."""
+        ### BEGIN SOLUTION hw5
+        h = self.ln_1(x)
+        attended, _ = self.attn.forward(h, h, h, attn_mask=mask, need_weights=False, cache=cache)
+        x = x + self.dropout(attended)
+        batch, length, d_model = x.shape  # the MLP on rows: one 2-D matmul per Linear
+        return x + self.mlp(self.ln_2(x).reshape(batch * length, d_model)).reshape(x.shape)
+        ### END SOLUTION
+
+
+def causal_mask(length: int, past: int = 0) -> np.ndarray:
+    """(length, past + length) booleans, True where query i (at position past + i) would see a
+    later position: MultiheadAttention's attn_mask for the newest `length` of the positions."""
+    return np.triu(np.ones((length, past + length), dtype=bool), past + 1)
+
+
+class GPT(nn.Module):
+    """A decoder-only transformer (GPT-2's layout): token and learned position embeddings,
+    `n_layers` GPTBlocks with causal self-attention, a final LayerNorm and a Linear head
+    (without bias) over the vocabulary, whose weight is the token embedding's when
+    `tie_weights`. Token ids (batch, positions) -> logits (batch, positions, vocab_size)."""
+
+    def __init__(self, vocab_size: int, context_length: int, d_model: int, n_heads: int,
+                 n_layers: int, dropout: float = 0.0, tie_weights: bool = True,
+                 dtype: str = "float32"):
+        if min(vocab_size, context_length, n_layers) < 1:
+            raise ValueError(f"GPT needs vocab_size, context_length and n_layers >= 1, got "
+                             f"{vocab_size}, {context_length} and {n_layers}")
+        self.vocab_size, self.context_length, self.d_model = vocab_size, context_length, d_model
+        self.n_layers = n_layers
+        self.token_embedding = nn.Embedding(vocab_size, d_model, dtype=dtype)
+        self.position_embedding = nn.LearnedPositionalEmbedding(context_length, d_model,
+                                                                dtype=dtype)
+        self.dropout = nn.Dropout(dropout)
+        self.blocks = nn.Sequential(*[GPTBlock(d_model, n_heads, dropout, dtype)
+                                      for _ in range(n_layers)])
+        self.norm = nn.LayerNorm(d_model, dtype=dtype)
+        self.head = nn.Linear(d_model, vocab_size, bias=False, dtype=dtype)
+        self._init_weights()
+        if tie_weights:
+            self.head.weight = self.token_embedding.weight
+
+    def _init_weights(self) -> None:
+        """GPT-2's: weights and embeddings N(0, 0.02^2), the projections back into the residual
+        stream N(0, (0.02 / sqrt(2 n_layers))^2) so that the stream's variance stays put with
+        depth; biases 0, LayerNorms 1 and 0."""
+        for name, param in self.named_parameters():
+            if name.endswith("bias"):
+                param.data = init.zeros(*param.shape, dtype=param.dtype)
+            elif param.ndim >= 2:
+                into_stream = name.endswith(("out_proj.weight", "mlp.2.weight"))
+                std = 0.02 / (2 * self.n_layers) ** 0.5 if into_stream else 0.02
+                param.data = init.randn(*param.shape, std=std, dtype=param.dtype)
+
+    def new_cache(self) -> list[nn.KVCache]:
+        """An empty KV cache for `forward`: one KVCache per block."""
+        return [nn.KVCache() for _ in range(self.n_layers)]
+
+    def forward(self, ids, cache: list[nn.KVCache] | None = None) -> Tensor:
+        """Logits (batch, positions, vocab_size) of token ids (batch, positions).
+
+        With a `cache` (from new_cache), `ids` continue the positions the cache holds: their
+        keys and values are added to it, and they attend to every cached position. The
+        cached and new positions together must fit in context_length.
+        """
+        ids = np.asarray(ids.numpy() if isinstance(ids, Tensor) else ids).astype(np.int64)
+        if ids.ndim != 2 or ids.shape[1] < 1:
+            raise ValueError(f"GPT expects token ids (batch, positions), got shape {ids.shape}")
+        if cache is not None and len(cache) != self.n_layers:
+            raise ValueError(f"GPT: the cache has {len(cache)} layers, the model "
+                             f"{self.n_layers} (make it with model.new_cache())")
+        batch, length = ids.shape
+        past = 0 if cache is None else len(cache[0])
+        if past + length > self.context_length:
+            raise ValueError(f"GPT: {past} cached and {length} new positions exceed the "
+                             f"context length {self.context_length}; crop the ids")
+        x = self.token_embedding(ids) + self.position_embedding(np.arange(past, past + length))
+        x = self.dropout(x)
+        mask = causal_mask(length, past)
+        mask = mask if mask.any() else None  # one new position sees every cached one
+        caches = cache if cache is not None else [None] * self.n_layers
+        for block, block_cache in zip(self.blocks.children(), caches):
+            x = block(x, mask, block_cache)
+        x = self.norm(x).reshape(batch * length, self.d_model)  # one 2-D matmul for the head
+        return self.head(x).reshape(batch, length, self.vocab_size)
+
+
+def _next_tokens(logits: np.ndarray, temperature: float, top_k: int | None,
+                 rng: np.random.Generator) -> np.ndarray:
+    """One token id per row of logits (batch, vocab): the argmax when temperature is 0, else
+    drawn from softmax(logits / temperature) over the top_k largest (all when None)."""
+    if temperature == 0:
+        return logits.argmax(axis=1)
+    logits = logits.astype(np.float64) / temperature
+    if top_k is not None and top_k < logits.shape[1]:
+        kth = np.sort(logits, axis=1)[:, -top_k][:, None]
+        logits = np.where(logits < kth, -np.inf, logits)
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    return np.array([rng.choice(len(row), p=row) for row in p])
+
+
+def generate(model: GPT, ids, max_new_tokens: int, temperature: float = 1.0,
+             top_k: int | None = None, seed: int = 0, use_cache: bool = True) -> np.ndarray:
+    """The prompt `ids` ((batch, positions) or (positions,)) followed by max_new_tokens tokens
+    of a GPT, each the argmax when temperature == 0, else drawn (with a NumPy generator
+    seeded by `seed`) from softmax(logits / temperature) over the top_k likeliest.
+
+    The model sees the last context_length tokens. With use_cache, each step feeds only the
+    newest token and the KV cache holds the rest, giving the same tokens as recomputing the
+    whole context, faster. Once the tokens exceed context_length the window slides and its
+    positions change, so from then on every step recomputes, as without the cache.
+    """
+    ids = np.asarray(ids).astype(np.int64)
+    single = ids.ndim == 1
+    ids = ids[None, :] if single else ids
+    if ids.ndim != 2 or ids.shape[1] < 1:
+        raise ValueError(f"generate expects prompt ids (batch, positions) or (positions,), got "
+                         f"shape {np.shape(ids)}")
+    if temperature < 0:
+        raise ValueError(f"generate: temperature must be >= 0, got {temperature}")
+    if top_k is not None and top_k < 1:
+        raise ValueError(f"generate: top_k must be >= 1 or None, got {top_k}")
+    rng = np.random.default_rng(seed)
+    limit, was_training, cache = model.context_length, model.training, None
+    model.eval()
+    with no_grad():
+        for _ in range(max_new_tokens):
+            if cache is not None and len(cache[0]) < limit:  # it holds all of ids but the last
+                logits = model.forward(ids[:, -1:], cache=cache)
+            else:
+                cache = model.new_cache() if use_cache else None
+                logits = model.forward(ids[:, -limit:], cache=cache)
+            token = _next_tokens(logits.numpy()[:, -1], temperature, top_k, rng)
+            ids = np.concatenate([ids, token[:, None]], axis=1)
+    model.train(was_training)
+    return ids[0] if single else ids
+
+
+@dataclass
+class GPTHistory:
+    """Training loss and learning rate of every step; validation loss after every
+    `eval_every` steps (val_step: how many steps had been taken)."""
+
+    train_loss: list[float] = field(default_factory=list)
+    learning_rate: list[float] = field(default_factory=list)
+    val_step: list[int] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+
+    def plot(self, path=None):
+        """Losses and learning rate against steps, side by side (matplotlib); saved to `path`
+        if given."""
+        import matplotlib.pyplot as plt
+
+        figure, (loss_axes, lr_axes) = plt.subplots(1, 2, figsize=(10, 4))
+        steps = range(1, len(self.train_loss) + 1)
+        loss_axes.plot(steps, self.train_loss, label="train", alpha=0.7)
+        if self.val_loss:
+            loss_axes.plot(self.val_step, self.val_loss, marker="o", label="validation")
+        loss_axes.set_xlabel("step")
+        loss_axes.set_ylabel("cross-entropy")
+        loss_axes.legend()
+        lr_axes.plot(steps, self.learning_rate)
+        lr_axes.set_xlabel("step")
+        lr_axes.set_ylabel("learning rate")
+        figure.tight_layout()
+        if path is not None:
+            figure.savefig(path)
+        return figure
+
+
+def _window_starts(ids: np.ndarray, context_length: int, shape, rng: np.random.Generator,
+                   name: str) -> np.ndarray:
+    if len(ids) <= context_length:
+        raise ValueError(f"fit_gpt: {name} has {len(ids)} tokens; it needs more than "
+                         f"context_length = {context_length}")
+    return rng.integers(0, len(ids) - context_length, size=shape)
+
+
+def _lm_loss(model: GPT, ids: np.ndarray, starts: np.ndarray, context_length: int) -> Tensor:
+    """Mean cross-entropy of predicting ids[s + 1 .. s + T] from ids[s .. s + T - 1], for each
+    start s of `starts`."""
+    offsets = starts[:, None] + np.arange(context_length)
+    logits = model(ids[offsets])
+    rows = logits.shape[0] * logits.shape[1]
+    return nn.SoftmaxLoss()(logits.reshape(rows, logits.shape[2]), ids[offsets + 1].reshape(rows))
+
+
+def fit_gpt(model: GPT, train_ids, val_ids, optimizer, steps: int, batch_size: int,
+            context_length: int, schedule=None, clip_norm: float | None = None,
+            eval_every: int = 100, eval_batches: int = 4, seed: int = 0,
+            progress: bool = True) -> GPTHistory:
+    """Train a GPT for `steps` steps, each on batch_size windows of context_length + 1
+    tokens drawn at random (a NumPy generator seeded by `seed`) from the token ids
+    `train_ids`; after every eval_every steps (and the last), the mean loss over the same
+    eval_batches batches of windows of `val_ids`. Before each optimizer step the gradients'
+    norm is clipped to clip_norm (unless None); after it, schedule.step() (unless None)."""
+    train_ids, val_ids = np.asarray(train_ids), np.asarray(val_ids)
+    if context_length > model.context_length:
+        raise ValueError(f"fit_gpt: context_length {context_length} exceeds the model's "
+                         f"{model.context_length}")
+    rng = np.random.default_rng(seed)
+    val_starts = _window_starts(val_ids, context_length, (eval_batches, batch_size), rng,
+                                "val_ids")
+    history = GPTHistory()
+    bar = tqdm(range(steps), desc="train", disable=not progress)
+    for step in bar:
+        model.train()
+        starts = _window_starts(train_ids, context_length, batch_size, rng, "train_ids")
+        loss = _lm_loss(model, train_ids, starts, context_length)
+        optimizer.zero_grad()
+        loss.backward()
+        if clip_norm is not None:
+            nn.utils.clip_grad_norm_(model.parameters(), clip_norm)
+        history.learning_rate.append(float(optimizer.lr))
+        optimizer.step()
+        if schedule is not None:
+            schedule.step()
+        history.train_loss.append(loss.item())
+        if (step + 1) % eval_every == 0 or step + 1 == steps:
+            model.eval()
+            with no_grad():
+                val = np.mean([_lm_loss(model, val_ids, s, context_length).item()
+                               for s in val_starts])
+            history.val_step.append(step + 1)
+            history.val_loss.append(float(val))
+        bar.set_postfix(loss=f"{history.train_loss[-1]:.3f}",
+                        val=f"{history.val_loss[-1]:.3f}" if history.val_loss else "-")
+    return history

@@ -1,6 +1,8 @@
 """Optimizers with PyTorch's update rules; steps change parameters in place, outside the graph."""
 from __future__ import annotations
 
+import math
+
 from .autograd import Tensor
 
 
@@ -54,3 +56,47 @@ class Adam(Optimizer):
     def step(self) -> None:
         # YOUR CODE HERE (hw2)
         raise NotImplementedError("hw2")
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay, as PyTorch's AdamW: p *= 1 - lr * weight_decay, then
+    Adam's step on the plain gradient."""
+
+    def __init__(self, params, lr: float = 0.001, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.01):
+        super().__init__(params, lr, betas, eps, weight_decay)
+
+    def _gradients(self, weight_decay: float):
+        """(param, its data times 1 - lr * weight_decay, its gradient with no decay added)."""
+        # Adam.step writes data + its update, so shrinking the data it gets is the whole change
+        # YOUR CODE HERE (hw5)
+        raise NotImplementedError("hw5")
+
+
+class WarmupCosine:
+    """Learning rate rising linearly to the optimizer's lr over `warmup_steps`, then falling
+    along a cosine to `min_lr` at `total_steps`, and `min_lr` after."""
+
+    def __init__(self, optimizer: Optimizer, warmup_steps: int, total_steps: int,
+                 min_lr: float = 0.0):
+        if not 0 <= warmup_steps <= total_steps or total_steps < 1:
+            raise ValueError(f"WarmupCosine needs 0 <= warmup_steps <= total_steps and "
+                             f"total_steps >= 1, got warmup_steps={warmup_steps}, "
+                             f"total_steps={total_steps}")
+        if not 0 <= min_lr <= optimizer.lr:
+            raise ValueError(f"WarmupCosine needs 0 <= min_lr <= the optimizer's lr "
+                             f"({optimizer.lr}), got min_lr={min_lr}")
+        self.optimizer, self.warmup_steps, self.total_steps = optimizer, warmup_steps, total_steps
+        self.max_lr, self.min_lr = optimizer.lr, min_lr
+        self.step_count = 0
+        self.lr = optimizer.lr = self.lr_at(0)
+
+    def lr_at(self, step: int) -> float:
+        """The learning rate of (0-based) `step`."""
+        # YOUR CODE HERE (hw5)
+        raise NotImplementedError("hw5")
+
+    def step(self) -> None:
+        """Move to the next step and set the optimizer's learning rate for it."""
+        self.step_count += 1
+        self.lr = self.optimizer.lr = self.lr_at(self.step_count)

@@ -1,4 +1,4 @@
-"""Hidden checks: a small CNN and a two-layer LSTM with their parameter gradients."""
+"""Hidden check: a small CNN (Conv2d, BatchNorm2d, ReLU, MaxPool2d): its loss and parameter gradients."""
 from autograder.checks import graded
 
 

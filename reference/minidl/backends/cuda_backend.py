@@ -36,8 +36,8 @@ else:
     try:
         import cupy as xp
     except ImportError as error:
-        raise ImportError("minidl.cuda() needs CuPy on a GPU machine: pip install "
-                          "'minidl[gpu]' (cupy-cuda12x and numba-cuda)") from error
+        raise ImportError("minidl.cuda() needs CuPy and numba-cuda on a GPU machine: pip "
+                          "install 'numba-cuda[cu12]==0.30.4' cupy-cuda12x==14.2.0") from error
 
 # Threads per block, and the side of matmul's square tiles. The simulator runs each thread as
 # a Python thread, so it gets small blocks; the kernels work for any values.

@@ -65,9 +65,10 @@ class Corpus:
         return cls(*texts, max_lines=max_lines)
 
 
-def python_docs(max_lines: int | None = None) -> Corpus:
-    """The English text of Python's own reference topics (`pydoc_data`, in every CPython):
-    about 75,000 words; the last tenth of every topic's lines is the test text."""
+def python_docs_text() -> tuple[str, str]:
+    """The train and test text of `python_docs`: the non-blank lines of Python's reference
+    topics (`pydoc_data`), each ending in a newline; the last tenth of every topic's lines is
+    the test text."""
     from pydoc_data.topics import topics
 
     train, test = [], []
@@ -76,7 +77,14 @@ def python_docs(max_lines: int | None = None) -> Corpus:
         split = len(lines) - len(lines) // 10
         train += lines[:split]
         test += lines[split:]
-    return Corpus(train, test, max_lines)
+    return "".join(line + "\n" for line in train), "".join(line + "\n" for line in test)
+
+
+def python_docs(max_lines: int | None = None) -> Corpus:
+    """The English text of Python's own reference topics (`pydoc_data`, in every CPython):
+    about 75,000 words, split as `python_docs_text` splits them."""
+    train, test = python_docs_text()
+    return Corpus(train.splitlines(), test.splitlines(), max_lines)
 
 
 def batchify(ids: np.ndarray, batch_size: int) -> np.ndarray:

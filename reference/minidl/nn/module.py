@@ -29,8 +29,8 @@ class Module:
     def forward(self, *args):
         raise NotImplementedError()
 
-    def __call__(self, *args):
-        return self.forward(*args)
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
 
     def named_children(self) -> Iterator[tuple[str, "Module"]]:
         for name, value in vars(self).items():
@@ -41,12 +41,22 @@ class Module:
         for _, child in self.named_children():
             yield child
 
-    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
+    def named_parameters(self, prefix: str = "",
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
+        """Every parameter by dotted name; one shared by several modules (tied weights) only
+        under its first name, unless remove_duplicate is False (as PyTorch)."""
+        seen = set()
+        for name, value in self._every_parameter(prefix):
+            if not remove_duplicate or id(value) not in seen:
+                seen.add(id(value))
+                yield name, value
+
+    def _every_parameter(self, prefix: str) -> Iterator[tuple[str, Parameter]]:
         for name, value in vars(self).items():
             if isinstance(value, Parameter):
                 yield prefix + name, value
             elif isinstance(value, Module):
-                yield from value.named_parameters(f"{prefix}{name}.")
+                yield from value._every_parameter(f"{prefix}{name}.")
 
     def parameters(self) -> list[Parameter]:
         return [p for _, p in self.named_parameters()]
@@ -79,11 +89,13 @@ class Module:
     def state_dict(self) -> "OrderedDict[str, np.ndarray]":
         """Copies of every parameter and buffer, by PyTorch-style dotted name."""
         return OrderedDict((name, tensor.numpy().copy()) for name, tensor
-                           in [*self.named_parameters(), *self.named_buffers()])
+                           in [*self.named_parameters(remove_duplicate=False),
+                               *self.named_buffers()])
 
     def load_state_dict(self, state: dict, strict: bool = True) -> None:
         """Set parameters and buffers from `state` (NumPy arrays, or anything array-like)."""
-        own = OrderedDict([*self.named_parameters(), *self.named_buffers()])
+        own = OrderedDict([*self.named_parameters(remove_duplicate=False),
+                           *self.named_buffers()])
         missing, unexpected = sorted(set(own) - set(state)), sorted(set(state) - set(own))
         if strict and (missing or unexpected):
             raise KeyError(f"load_state_dict: missing keys {missing}, unexpected keys {unexpected}")

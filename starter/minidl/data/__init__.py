@@ -1,6 +1,7 @@
-"""Datasets, the DataLoader, image transforms and text corpora."""
+"""Datasets, the DataLoader, image transforms, text corpora and the BPE tokenizer."""
 from .datasets import (DataFormatError, cifar10, digits, digits32, download, load_digits, mnist,
                        read_cifar10_batch, read_idx)
 from .loader import ArrayDataset, DataLoader, Dataset
 from .transforms import Normalize, RandomCrop, RandomFlipHorizontal
-from .text import Corpus, Dictionary, batchify, get_batch, python_docs
+from .text import Corpus, Dictionary, batchify, get_batch, python_docs, python_docs_text
+from .tokenizer import BPETokenizer

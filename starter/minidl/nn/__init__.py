@@ -4,3 +4,8 @@ from .basic import (BatchNorm1d, Dropout, Flatten, Identity, LayerNorm1d, Linear
 from .module import Module, Parameter
 from .recurrent import GRU, LSTM, RNN, Embedding, GRUCell, LSTMCell, RNNCell
 from .spatial import AvgPool2d, BatchNorm2d, Conv2d, MaxPool2d
+from .attention import (GELU, KVCache, LayerNorm, LearnedPositionalEmbedding,
+                        MultiheadAttention, SinusoidalPositionalEmbedding,
+                        TransformerEncoderLayer, generate_square_subsequent_mask)
+from . import utils
+from . import functional

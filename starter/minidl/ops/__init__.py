@@ -1,10 +1,10 @@
 """Operators: `compute` on arrays, `gradient` on Tensors."""
 from .mathematic import (
-    AddScalar, BroadcastTo, DivScalar, EWiseAdd, EWiseDiv, EWiseMul, EWisePow, Exp, Log,
+    AddScalar, BroadcastTo, DivScalar, EWiseAdd, EWiseDiv, EWiseMul, EWisePow, Erf, Exp, Log,
     MatMul, Max, MulScalar, Negate, PowerScalar, ReLU, Reshape, Sigmoid, Summation, Tanh,
-    Transpose, exp, log, matmul, reduce_to_shape, relu, sigmoid, tanh,
+    Transpose, erf, exp, log, matmul, reduce_to_shape, relu, sigmoid, tanh,
 )
 from .logarithmic import LogSumExp, Softmax, logsumexp, softmax
-from .convolution import (AddRows, Conv, Flip, GetItem, Permute, ScatterInto, Stack, TakeRows,
-                          conv, dilate, flip, getitem, pad, permute, split, stack, take_rows,
-                          undilate)
+from .convolution import (AddRows, Concatenate, Conv, Flip, GetItem, Permute, ScatterInto, Stack,
+                          TakeRows, cat, conv, dilate, flip, getitem, pad, permute, split, stack,
+                          take_rows, undilate)

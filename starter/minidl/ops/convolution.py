@@ -99,6 +99,34 @@ class Stack(Op):
         raise NotImplementedError("hw4")
 
 
+class Concatenate(Op):
+    """The inputs joined along an existing `axis` (their other axes agree)."""
+
+    def __init__(self, axis: int):
+        self.axis = axis
+
+    def compute(self, *arrays):
+        first = arrays[0]
+        before = (slice(None),) * self.axis
+        shape = list(first.shape)
+        shape[self.axis] = sum(array.shape[self.axis] for array in arrays)
+        out = first.device.empty(tuple(shape), first.dtype)
+        start = 0
+        for array in arrays:
+            stop = start + array.shape[self.axis]
+            out[before + (slice(start, stop),)] = array
+            start = stop
+        return out
+
+    def gradient(self, out_grad, node):
+        before, start, grads = (slice(None),) * self.axis, 0, []
+        for x in node.inputs:
+            stop = start + x.shape[self.axis]
+            grads.append(getitem(out_grad, before + (slice(start, stop),)))
+            start = stop
+        return tuple(grads)
+
+
 class TakeRows(Op):
     """Rows `ids` (integers of any shape) of a 2-D a: shape ids.shape + (a.shape[1],).
 
@@ -204,6 +232,22 @@ def take_rows(a: Tensor, ids) -> Tensor:
 
 def stack(tensors, axis: int = 0) -> Tensor:
     return Stack(axis)(*tensors)
+
+
+def cat(tensors, axis: int = 0) -> Tensor:
+    """The tensors joined along `axis` (PyTorch's torch.cat); their other axes must agree."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("cat needs at least one tensor")
+    ndim = tensors[0].ndim
+    axis = axis + ndim if axis < 0 else axis
+    if not 0 <= axis < ndim:
+        raise ValueError(f"cat: axis {axis} is out of range for tensors of {ndim} dimensions")
+    rest = [t.shape[:axis] + t.shape[axis + 1:] for t in tensors]
+    if any(t.ndim != ndim for t in tensors) or any(r != rest[0] for r in rest):
+        raise ValueError(f"cat along axis {axis} needs tensors whose other axes agree, got "
+                         f"shapes {[t.shape for t in tensors]}")
+    return tensors[0] if len(tensors) == 1 else Concatenate(axis)(*tensors)
 
 
 def split(a: Tensor, axis: int = 0) -> list[Tensor]:
