@@ -53,9 +53,10 @@ class GradedCheck:
 
     @property
     def title(self) -> str:
-        """First line of the check's docstring: what it checks, in the student's words."""
+        """The first paragraph of the check's docstring as one line: what it checks, in the
+        student's words."""
         doc = (self.function.__doc__ or self.name).strip()
-        return doc.splitlines()[0]
+        return " ".join(doc.split("\n\n")[0].split())
 
     def seeds(self, base_seed: int) -> list[int]:
         """The seed of each case for a release seed `base_seed`."""
