@@ -34,12 +34,16 @@ def _forward_backward(mdl, rng, module, x):
 
 @graded(points=2, number="2.1")
 def linear(mdl, rng):
-    """Linear: y = x @ W.T + b, its gradients, and PyTorch's parameter names and shapes"""
+    """Linear: y = x @ W.T + b, its gradients (a batch of one too), and PyTorch's parameter
+    names and shapes"""
     n, d_in, d_out = (int(v) for v in rng.integers(1, 9, size=3))
     layer = mdl.nn.Linear(d_in, d_out, bias=bool(rng.random() < 0.7))
     shapes = {f"shape of {k}": np.array(v.shape) for k, v in layer.state_dict().items()}
     _load(layer, rng)
-    return {**shapes, **_forward_backward(mdl, rng, layer, _normal(rng, n, d_in))}
+    batch = _forward_backward(mdl, rng, layer, _normal(rng, n, d_in))
+    layer.zero_grad()
+    single = _forward_backward(mdl, rng, layer, _normal(rng, 1, d_in))
+    return {**shapes, **batch, **{f"batch of one: {k}": v for k, v in single.items()}}
 
 
 @graded(points=1, number="2.2")
@@ -76,7 +80,10 @@ def batchnorm_eval(mdl, rng):
     for _ in range(2):  # a nearly constant feature: its running variance ends up small
         layer(mdl.Tensor(_nearly_constant(_normal(rng, 6, d) + 2, 1)))
     layer.eval()
-    return _forward_backward(mdl, rng, layer, _normal(rng, n, d))
+    batch = _forward_backward(mdl, rng, layer, _normal(rng, n, d))
+    layer.zero_grad()
+    single = _forward_backward(mdl, rng, layer, _normal(rng, 1, d))
+    return {**batch, **{f"batch of one: {k}": v for k, v in single.items()}}
 
 
 @graded(points=2, number="2.5")
