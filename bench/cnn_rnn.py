@@ -73,8 +73,8 @@ def minidl_steps(device: str, images, labels, words):
     return on_device(cnn_step), on_device(lm_step)
 
 
-def torch_steps(torch, images, labels, words):
-    """The training steps of the same two models in PyTorch."""
+def torch_steps(torch, images, labels, words, device: str = "cpu"):
+    """The training steps of the same two models in PyTorch, on `device`."""
     nn = torch.nn
     torch.manual_seed(0)
 
@@ -96,9 +96,9 @@ def torch_steps(torch, images, labels, words):
             x = self.middle(x + self.residual1(x))
             return self.head(x + self.residual2(x))
 
-    cnn = ResNet9()
+    cnn = ResNet9().to(device)
     assert sum(p.numel() for p in cnn.parameters()) == 431_946
-    x, y = torch.from_numpy(images), torch.from_numpy(labels)
+    x, y = torch.from_numpy(images).to(device), torch.from_numpy(labels).to(device)
     cnn_step = training_step(lambda: nn.functional.cross_entropy(cnn(x), y),
                              torch.optim.Adam(cnn.parameters(), lr=1e-3))
 
@@ -113,8 +113,9 @@ def torch_steps(torch, images, labels, words):
             output, _ = self.lstm(self.embedding(ids))
             return self.linear(output.reshape(-1, WIDTH))
 
-    lm = LanguageModel()
-    tokens, targets = torch.from_numpy(words[:-1]), torch.from_numpy(words[1:].reshape(-1))
+    lm = LanguageModel().to(device)
+    tokens = torch.from_numpy(words[:-1]).to(device)
+    targets = torch.from_numpy(words[1:].reshape(-1)).to(device)
     lm_step = training_step(lambda: nn.functional.cross_entropy(lm(tokens), targets),
                             torch.optim.Adam(lm.parameters(), lr=1e-3))
     return cnn_step, lm_step

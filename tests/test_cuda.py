@@ -20,7 +20,7 @@ class RecordingKernel:
 
 def test_without_a_gpu_the_kernels_are_launched_in_numbas_simulator(monkeypatch):
     if backend.SIMULATED:
-        assert type(backend._compact).__module__.startswith("numba.cuda.simulator")
+        assert type(backend._compact.dispatcher).__module__.startswith("numba.cuda.simulator")
     recorder = RecordingKernel(backend._compact)
     monkeypatch.setattr(backend, "_compact", recorder)
     data = np.arange(70, dtype="float32").reshape(7, 10)
@@ -39,3 +39,14 @@ def test_a_views_shape_and_strides_are_copied_to_the_device_once():
     again = view.compact()
     assert backend._device_indices.cache_info().misses == copies
     np.testing.assert_array_equal(again.numpy(), data.T)
+
+
+def test_the_register_tiled_matmul_matches_numpy_across_block_and_tile_edges():
+    rng = np.random.default_rng(0)
+    for (m, n, p), dtype in [((9, 5, 17), "float32"), ((16, 8, 8), "float64"),
+                             ((1, 3, 2), "float32"), ((backend.BLOCK_M + 3, 2, 7), "float64")]:
+        a, b = rng.standard_normal((m, n)).astype(dtype), rng.standard_normal((n, p)).astype(dtype)
+        out = backend.empty(m * p, dtype)
+        backend._register_tiled_matmul(backend.xp.asarray(a.ravel()), backend.xp.asarray(b.ravel()),
+                                       out, m, n, p)
+        np.testing.assert_allclose(backend._host(out).reshape(m, p), a @ b, rtol=1e-5, atol=1e-6)

@@ -3,6 +3,8 @@
 With an NVIDIA GPU, buffers are CuPy arrays and the kernels run on the GPU. Without one, the
 same kernels run in Numba's CUDA simulator over NumPy buffers (each GPU thread a Python
 thread): slow, so use small arrays, but every kernel can be tested and graded anywhere.
+Kernels are `@kernel` functions: numba's `@cuda.jit`, launched as `kernel[blocks, threads](args)`,
+and on a GPU compiled once per argument types and launched cheaply (see cuda_launch.py).
 """
 from __future__ import annotations
 
@@ -38,6 +40,8 @@ else:
     except ImportError as error:
         raise ImportError("minidl.cuda() needs CuPy and numba-cuda on a GPU machine: pip "
                           "install 'numba-cuda[cu12]==0.30.4' cupy-cuda12x==14.2.0") from error
+
+from .cuda_launch import kernel  # noqa: E402 -- on a GPU: compiled once, launched by CuPy
 
 # Threads per block, and the side of matmul's square tiles. The simulator runs each thread as
 # a Python thread, so it gets small blocks; the kernels work for any values.
@@ -87,7 +91,7 @@ def to_numpy(buffer, shape, strides, offset: int) -> np.ndarray:
     return _host(out).reshape(shape)
 
 
-@cuda.jit
+@kernel
 def _fill(out, value):
     i = cuda.grid(1)
     if i < out.size:
@@ -107,21 +111,21 @@ def _position(i, shape, strides, offset):
     raise NotImplementedError("hw3b")
 
 
-@cuda.jit
+@kernel
 def _compact(a, out, shape, strides, offset):
     """out[i] = the i-th element (row-major) of the view (shape, strides, offset) of a."""
     # YOUR CODE HERE (hw3b)
     raise NotImplementedError("hw3b")
 
 
-@cuda.jit
+@kernel
 def _ewise_setitem(a, out, shape, strides, offset):
     """Write a[i] to the i-th element (row-major) of the view (shape, strides, offset) of out."""
     # YOUR CODE HERE (hw3b)
     raise NotImplementedError("hw3b")
 
 
-@cuda.jit
+@kernel
 def _scalar_setitem(size, value, out, shape, strides, offset):
     """Write value to each of the `size` elements of the view (shape, strides, offset) of out."""
     # YOUR CODE HERE (hw3b)
@@ -148,12 +152,12 @@ def _map_kernels(function):
     """The array-array and array-scalar kernels applying `function` at each element."""
     apply = cuda.jit(device=True)(function)
 
-    @cuda.jit
+    @kernel
     def ewise(a, b, out):
         # YOUR CODE HERE (hw3b)
         raise NotImplementedError("hw3b")
 
-    @cuda.jit
+    @kernel
     def scalar(a, value, out):
         # YOUR CODE HERE (hw3b)
         raise NotImplementedError("hw3b")
@@ -171,7 +175,7 @@ def _unary_kernel(function):
     """The kernel applying `function` to each element."""
     apply = cuda.jit(device=True)(function)
 
-    @cuda.jit
+    @kernel
     def unary(a, out):
         # YOUR CODE HERE (hw3b)
         raise NotImplementedError("hw3b")
@@ -200,7 +204,7 @@ def _reduce_kernel(combine, dtype):
     """The kernel reducing each row of `reduce_size` elements with `combine`, in `dtype`."""
     combine = cuda.jit(device=True)(combine)
 
-    @cuda.jit
+    @kernel
     def reduce(a, out, reduce_size):
         # YOUR CODE HERE (hw3b)
         raise NotImplementedError("hw3b")
@@ -225,7 +229,7 @@ def reduce_max(a, out, reduce_size: int) -> None:
 # columns one shared-memory tile at a time.
 
 def _matmul_kernel(dtype):
-    @cuda.jit
+    @kernel
     def matmul(a, b, out, m, n, p):
         # YOUR CODE HERE (hw3b)
         raise NotImplementedError("hw3b")
