@@ -11,9 +11,7 @@ tuned (`tune_allocator`, an opt-in of the reference's numpy_backend: freed buffe
 from __future__ import annotations
 
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -21,34 +19,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from autograder.implementation import load_package  # noqa: E402
+from steps import median_step, training_step  # noqa: E402
 
 mdl = load_package(ROOT / "reference" / "minidl", "minidl")
 mdl.cpu().module.tune_allocator()
 WARMUP, STEPS, ROUNDS = 3, 10, 3
 BATCH, VOCAB, WIDTH, LAYERS, BPTT, LM_BATCH = 128, 10_000, 100, 2, 20, 32
-
-
-def median_step(step) -> float:
-    for _ in range(WARMUP):
-        step()
-    times = []
-    for _ in range(STEPS):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def training_step(loss_of, optimizer):
-    """One step, the same for minidl and PyTorch: loss_of(), zero_grad, backward, step."""
-    def step():
-        loss = loss_of()
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        loss.item()
-
-    return step
 
 
 def minidl_steps(device: str, images, labels, words):
@@ -137,8 +113,8 @@ def main() -> None:
     rows = {name: (float("inf"), float("inf")) for name in steps}
     for _ in range(ROUNDS):
         for name, (cnn_step, lm_step) in steps.items():
-            rows[name] = (min(rows[name][0], median_step(cnn_step)),
-                          min(rows[name][1], median_step(lm_step)))
+            rows[name] = (min(rows[name][0], median_step(cnn_step, WARMUP, STEPS)),
+                          min(rows[name][1], median_step(lm_step, WARMUP, STEPS)))
     print(f"Seconds per training step (least of {ROUNDS} rounds' medians of {STEPS}; "
           f"{os.cpu_count()} cores)")
     print(f"  {'':14} {'ResNet9, batch 128':>22} {'2-layer LSTM LM':>22}")

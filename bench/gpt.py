@@ -23,35 +23,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from autograder.implementation import load_package  # noqa: E402
+from steps import median_step, training_step  # noqa: E402
 
 mdl = load_package(ROOT / "reference" / "minidl", "minidl")
 mdl.cpu().module.tune_allocator()
 VOCAB, CONTEXT, WIDTH, HEADS, LAYERS = 256, 128, 128, 4, 4
 PROMPT, NEW_TOKENS, BATCH = 16, 100, 8
 WARMUP, STEPS, ROUNDS = 2, 5, 3
-
-
-def median_step(step) -> float:
-    for _ in range(WARMUP):
-        step()
-    times = []
-    for _ in range(STEPS):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def training_step(loss_of, optimizer):
-    """One step, the same for minidl and PyTorch: loss_of(), zero_grad, backward, step."""
-    def step():
-        loss = loss_of()
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        loss.item()
-
-    return step
 
 
 def minidl_gpt():
@@ -159,7 +137,7 @@ def main() -> None:
     times: dict[str, list[float]] = {name: [] for name in steps}
     for _ in range(ROUNDS):
         for name, step in steps.items():
-            times[name].append(median_step(step))
+            times[name].append(median_step(step, WARMUP, STEPS))
     print(f"Seconds per training step, batch {BATCH} x {CONTEXT} tokens, AdamW: least "
           f"(min..max) of {ROUNDS} rounds' medians of {STEPS}")
     for name, values in times.items():

@@ -17,7 +17,8 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import cnn_rnn  # noqa: E402 -- the models, steps and timing of the CPU benchmark
+import cnn_rnn  # noqa: E402 -- the models and steps of the CPU benchmark
+from steps import median_step  # noqa: E402
 
 mdl = cnn_rnn.mdl
 backend = mdl.cuda().module
@@ -122,8 +123,8 @@ def training_steps() -> None:
           f"ResNet9 batch {cnn_rnn.BATCH}, 2-layer LSTM LM)")
     print(f"  {'':20}{'ResNet9':>10}{'LSTM LM':>10}")
     for name, (cnn_step, lm_step) in steps.items():
-        print(f"  {name:20}{cnn_rnn.median_step(cnn_step):10.4f}"
-              f"{cnn_rnn.median_step(lm_step):10.4f}")
+        print(f"  {name:20}{median_step(cnn_step, cnn_rnn.WARMUP, cnn_rnn.STEPS):10.4f}"
+              f"{median_step(lm_step, cnn_rnn.WARMUP, cnn_rnn.STEPS):10.4f}")
     if "PyTorch CUDA" not in steps:
         print("  PyTorch CUDA        not installed, or without CUDA")
 
