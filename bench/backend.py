@@ -1,12 +1,16 @@
 """`make bench`: the Numba backend's kernels next to NumPy (OpenBLAS), in one run.
 
-Matmul in GFLOP/s (2 n^3 / time) at n = 256, 512, 1024; elementwise add, mul, exp and the sum
-and max of 10M float32 in GB/s (bytes read and written / time); and the time to compile every
-kernel into an empty cache, then to load them from it.
+Matmul in GFLOP/s (2 n^3 / time) at n = 256, 512, 1024; elementwise add, mul, exp, log, tanh
+and the sum and max of 10M float32 in GB/s (bytes read and written / time), through NDArray
+as a Tensor's data is; and the time to compile every kernel into an empty cache, then to load
+them from it. The 10M kernels run in ROUNDS rounds, NumPy and Numba in turn, each the best of
+REPEAT calls: the median round and, in brackets, the range of the rounds (a wide range is a
+busy machine: the load average is printed before and after).
 """
 from __future__ import annotations
 
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -22,6 +26,7 @@ from autograder.implementation import load_package  # noqa: E402
 mdl = load_package(ROOT / "reference" / "minidl", "minidl")
 NDArray = mdl.ndarray.NDArray
 ELEMENTS = 10_000_000
+ROUNDS, REPEAT = 5, 3
 
 WARM_ALL_KERNELS = """
 import sys, time
@@ -48,6 +53,12 @@ def seconds(function, repeat: int = 5) -> float:
     return min(timeit.repeat(function, number=1, repeat=repeat))
 
 
+def spread(values: list[float], digits: int = 1) -> str:
+    """The median of `values` and, in brackets, their range."""
+    return (f"{statistics.median(values):.{digits}f} "
+            f"({min(values):.{digits}f}-{max(values):.{digits}f})")
+
+
 def compile_times() -> tuple[float, float]:
     """Seconds to compile every kernel into an empty cache, then to load them all from it."""
     with tempfile.TemporaryDirectory() as cache:
@@ -62,8 +73,9 @@ def main() -> None:
     cold, cached = compile_times()
     device = mdl.backends.device("cpu_numba")
     rng = np.random.default_rng(0)
-    print("Numba backend vs NumPy, float32, best of 5")
-    print(f"{'kernel':<22} {'numpy':>10} {'numba':>10} {'ratio':>7}")
+    print(f"Numba backend vs NumPy, float32, {os.cpu_count()} cores; load average "
+          f"{os.getloadavg()[0]:.2f} before")
+    print(f"{'kernel (best of 5)':<22} {'numpy':>10} {'numba':>10} {'ratio':>7}")
     for n in (256, 512, 1024):
         x, y = rng.standard_normal((2, n, n), dtype=np.float32)
         a, b = NDArray(x, device=device), NDArray(y, device=device)
@@ -71,17 +83,28 @@ def main() -> None:
         theirs, ours = flops / seconds(lambda: x @ y), flops / seconds(lambda: a @ b)
         print(f"{f'matmul {n} (GFLOP/s)':<22} {theirs:10.1f} {ours:10.1f} {ours / theirs:6.2f}x")
     x, y = rng.standard_normal((2, ELEMENTS), dtype=np.float32)
+    positive = rng.uniform(0.1, 10.0, ELEMENTS).astype(np.float32)
     a, b = NDArray(x, device=device), NDArray(y, device=device)
-    gigabytes = 4 * ELEMENTS / 1e9
-    for name, traffic, theirs, ours in [
+    p = NDArray(positive, device=device)
+    kernels = [  # name, arrays read and written, NumPy's, Numba's
         ("add", 3, lambda: x + y, lambda: a + b), ("mul", 3, lambda: x * y, lambda: a * b),
-        ("exp", 2, lambda: np.exp(x), lambda: a.exp()), ("sum", 1, x.sum, a.sum),
-        ("max", 1, x.max, a.max),
-    ]:
-        numpy_rate = traffic * gigabytes / seconds(theirs)
-        numba_rate = traffic * gigabytes / seconds(ours)
-        print(f"{f'{name} 10M (GB/s)':<22} {numpy_rate:10.1f} {numba_rate:10.1f} "
-              f"{numba_rate / numpy_rate:6.2f}x")
+        ("exp", 2, lambda: np.exp(x), lambda: a.exp()),
+        ("log", 2, lambda: np.log(positive), lambda: p.log()),
+        ("tanh", 2, lambda: np.tanh(x), lambda: a.tanh()),
+        ("sum", 1, x.sum, a.sum), ("max", 1, x.max, a.max),
+    ]
+    rates = {name: ([], []) for name, *_ in kernels}
+    for _ in range(ROUNDS):
+        for name, traffic, theirs, ours in kernels:
+            for rate, function in zip(rates[name], (theirs, ours)):
+                rate.append(traffic * 4 * ELEMENTS / 1e9 / seconds(function, REPEAT))
+    print(f"10M float32, GB/s: median of {ROUNDS} rounds (range)")
+    print(f"{'kernel':<22} {'numpy':>16} {'numba':>16} {'ratio':>18}")
+    for name, (numpy_rates, numba_rates) in rates.items():
+        ratios = [ours / theirs for ours, theirs in zip(numba_rates, numpy_rates)]
+        print(f"{name:<22} {spread(numpy_rates):>16} {spread(numba_rates):>16} "
+              f"{spread(ratios, 2):>17}x")
+    print(f"load average {os.getloadavg()[0]:.2f} after")
     print(f"compile every kernel (float32 and float64): {cold:.1f} s cold, {cached:.1f} s cached")
 
 

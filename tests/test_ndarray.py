@@ -144,6 +144,30 @@ def test_elementwise_operations_match_numpy_on_odd_and_strided_shapes(device, sh
     np.testing.assert_allclose((strided * 2).numpy(), x.T * 2, rtol=1e-6)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_elementwise_operations_with_a_broadcast_operand_match_numpy(device, dtype):
+    """Vectors repeated down rows or across columns (which the reference reads in place on
+    cpu_numba), at an offset in their buffer, on either side; and other broadcasts."""
+    rows, columns = (rng.uniform(0.5, 2.0, shape).astype(dtype) for shape in ((3, 5, 7), (3, 5, 1)))
+    r, c = NDArray(rows, device=device), NDArray(columns, device=device)
+    x = rng.standard_normal((5, 7)).astype(dtype)
+    a = NDArray(x, device=device)
+    operands = [(r[1, 2:3, :], rows[1, 2:3, :]), (r[0, 0, :], rows[0, 0, :]),  # rows
+                (c[1], columns[1]), (r[2, :, 3:4], rows[2, :, 3:4]),  # columns: compact, strided
+                (r[1, 1:2, 2:3], rows[1, 1:2, 2:3])]  # one number
+    for small, y in operands:
+        b, y = small.broadcast_to((5, 7)), np.broadcast_to(y, (5, 7))
+        for got, expected in [(a + b, x + y), (b + a, y + x), (a * b, x * y), (b * a, y * x),
+                              (a / b, x / y), (b / (a * a + 1), y / (x * x + 1)),
+                              (a.maximum(b), np.maximum(x, y)), (b + b, y + y)]:
+            assert got.dtype == dtype
+            np.testing.assert_allclose(got.numpy(), expected, rtol=1e-6, err_msg=str(b.strides))
+    middle = NDArray(rng.standard_normal((2, 1, 4)).astype(dtype), device=device)
+    z = rng.standard_normal((2, 3, 4)).astype(dtype)
+    np.testing.assert_allclose((NDArray(z, device=device) * middle.broadcast_to((2, 3, 4))).numpy(),
+                               z * middle.numpy(), rtol=1e-6)
+
+
 def test_elementwise_operands_must_share_shape_and_device(device):
     _, a = _pair(device, (2, 3))
     with pytest.raises(ValueError, match=r"\(2, 3\) and \(3, 2\) differ"):

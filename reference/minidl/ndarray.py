@@ -413,4 +413,37 @@ def _reduce_copying_less(self: NDArray, axis, keepdims: bool, primitive: str) ->
 
 
 NDArray._reduce = _reduce_copying_less
+_plain_elementwise = NDArray._elementwise
+COMMUTATIVE = ("ewise_add", "ewise_mul")
+
+
+def _repeated_vector(array: NDArray) -> bool | None:
+    """True if `array` is a vector repeated down its rows (strides 0, ..., 0, 1), False if
+    one repeated across its columns (strides row-major, then 0), None if neither."""
+    if array.ndim < 2:
+        return None
+    if array.strides[-1] == 1 and not any(array.strides[:-1]):
+        return True
+    if array.strides[-1] == 0 and array.strides[:-1] == compact_strides(array.shape[:-1]):
+        return False
+    return None
+
+
+def _elementwise_copying_less(self: NDArray, other, ewise: str, scalar: str) -> NDArray:
+    """NDArray._elementwise, reading an operand that repeats a vector where it is (on a device
+    with kernels for it) instead of copying it out to the whole shape."""
+    kernel = getattr(self.device.module, f"{ewise}_repeated", None)
+    if (kernel is not None and isinstance(other, NDArray) and other.shape == self.shape
+            and other.device == self.device and self.size):
+        for a, b in [(self, other)] + [(other, self)] * (ewise in COMMUTATIVE):
+            down_rows = None if b.is_compact() else _repeated_vector(b)
+            if down_rows is not None:
+                out = NDArray.make(self.shape, device=self.device, dtype=self.dtype)
+                kernel(a.compact()._handle, b._handle, b.offset, out._handle, self.shape[-1],
+                       down_rows)
+                return out
+    return _plain_elementwise(self, other, ewise, scalar)
+
+
+NDArray._elementwise = _elementwise_copying_less
 ### END REFERENCE ONLY

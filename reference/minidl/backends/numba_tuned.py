@@ -3,12 +3,15 @@
 
 The starter does not include this module: students write and are given the plain kernels; these
 are what the reference trains with and `make bench` measures. Each kernel has the signature and
-the semantics of the plain one it replaces.
+the semantics of the plain one it replaces; the *_repeated kernels are extra, for NDArray's
+reference-only elementwise path.
 """
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from llvmlite import ir
+from numba import njit, prange, types
+from numba.extending import intrinsic, overload, register_jitable
 
 ROWS, COLUMNS, DEPTH = 32, 64, 1024  # the block of out one matmul task computes, k at a time
 SHORT, WIDE, LONG = 128, 64, 2048  # matmul adds rows of B for k < SHORT, or p >= WIDE, k < LONG
@@ -17,6 +20,8 @@ TASK_ELEMENTS = 2048  # about this many elements of a strided view one compact t
 TILE = 16  # and at least this many rows, TILE numbers of each at a time
 LONG_ROW = 32  # from this length, compact copies a contiguous or repeated row as a slice
 PARALLEL_ROWS = 16  # below this many rows, a reduction splits each row among the threads
+PIECE = 1 << 15  # in pieces of at most this many numbers
+SUM_BLOCK = 1024  # numbers a float32 partial sum takes before it joins the row's float64 total
 
 
 def _index_arrays(shape, strides):
@@ -131,40 +136,227 @@ def scalar_power(a, value, out):
             out[i] = a[i] ** value
 
 
-@njit(parallel=True, cache=True, fastmath=True)
-def reduce_sum(a, out, reduce_size):
-    """out[i] = sum of a[i * reduce_size : (i + 1) * reduce_size]."""
-    if out.size >= PARALLEL_ROWS:  # many rows: a thread per row
-        for i in prange(out.size):
-            total = a[0] * 0
-            for j in range(reduce_size):
-                total += a[i * reduce_size + j]
-            out[i] = total
-    else:  # a few long rows: each one split among the threads
-        for i in range(out.size):
-            total = a[0] * 0
-            base = i * reduce_size
-            for j in prange(reduce_size):
-                total += a[base + j]
-            out[i] = total
+# Bits of floats, for the math below: LLVM instructions that Numba has no Python spelling for.
+
+@intrinsic
+def _bits(typingctx, x):
+    """The bits of a float32, as an int32."""
+    if x != types.float32:
+        return None
+    return types.int32(x), lambda context, builder, sig, args: builder.bitcast(args[0],
+                                                                               ir.IntType(32))
 
 
-@njit(parallel=True, cache=True)
-def reduce_max(a, out, reduce_size):
-    """out[i] = max of a[i * reduce_size : (i + 1) * reduce_size]."""
-    if out.size >= PARALLEL_ROWS:
+@intrinsic
+def _from_bits(typingctx, i):
+    """The float32 whose bits are the low 32 of an integer."""
+    if not isinstance(i, types.Integer):
+        return None
+
+    def codegen(context, builder, sig, args):
+        low = builder.trunc(args[0], ir.IntType(32)) if i.bitwidth > 32 else args[0]
+        return builder.bitcast(low, ir.FloatType())
+
+    return types.float32(i), codegen
+
+
+@intrinsic
+def _llvm_maximum(typingctx, a, b):
+    """LLVM's maximum of two floats of one type, which it vectorizes."""
+    if not (isinstance(a, types.Float) and a == b):
+        return None
+
+    def codegen(context, builder, sig, args):
+        kind = args[0].type
+        maximum = builder.module.declare_intrinsic("llvm.maximum", [kind],
+                                                   ir.FunctionType(kind, [kind, kind]))
+        return builder.call(maximum, args)
+
+    return a(a, b), codegen
+
+
+def _maximum(a, b):
+    """The larger of two floats, NaN if either is (NumPy's maximum)."""
+    return np.maximum(a, b)
+
+
+@overload(_maximum)
+def _maximum_compiled(a, b):
+    return lambda a, b: _llvm_maximum(a, b)
+
+
+# exp, log and tanh of float32 in plain arithmetic, which LLVM vectorizes (the llvmlite on PyPI
+# has no vector math library, so np.exp in a loop is one libm call per number). Polynomials
+# are minimax fits (Lawson's algorithm) in the relative error. On all 2**32 float32 inputs the
+# largest errors are 1.01 ulp (exp), 0.84 (log) and 1.33 (tanh), and inf, NaN, 0 and
+# overflow are NumPy's; exp rounds subnormal results (not flushed to 0), log takes subnormal
+# inputs. tests/test_numba_math.py checks them. float64 keeps NumPy's functions.
+
+F = np.float32
+ONE, TWO, HALF, INF = F(1), F(2), F(0.5), F(np.inf)
+LN2_HI, LN2_LO = F(0.693359375), F(-2.12194440e-4)  # ln 2 = HI + LO; n * HI is exact
+LOG2E, ROUNDER = F(1.44269504), F(12582912)  # adding 1.5 * 2**23 rounds to an integer
+EXP_LOWEST, EXP_HIGHEST = F(-104), F(89)  # exp is 0 below, inf above
+E2, E3, E4 = F(0.49999994), F(0.166665196), F(0.0416684076)
+E5, E6 = F(0.00836891402), F(0.00138141902)
+SQRT_HALF_BITS, MANTISSA = 0x3F3504F3, 0x007FFFFF
+SMALLEST_NORMAL, TWO_TO_23 = F(1.17549435e-38), F(8388608)
+L1, L2, L3 = F(0.666667759), F(0.399774879), F(0.298732966)
+TANH_SMALL = F(0.625)  # below, a polynomial: 1 - 2 / (e**2x + 1) would cancel
+T1, T2, T3 = F(-0.333332807), F(0.133314207), F(-0.0537377968)
+T4, T5 = F(0.0206325464), F(-0.00569738401)
+
+
+@register_jitable(fastmath={"contract"})
+def _exp32(x):
+    """e**x: x = n ln2 + r, |r| <= ln2 / 2; e**r by a polynomial; 2**n from exponent bits."""
+    x = EXP_HIGHEST if x > EXP_HIGHEST else x  # comparisons written so that NaN passes
+    x = EXP_LOWEST if x < EXP_LOWEST else x
+    k = x * LOG2E + ROUNDER  # n is in the low bits of k
+    n = k - ROUNDER
+    r = x - n * LN2_HI - n * LN2_LO
+    p = ONE + (r + r * r * (E2 + r * (E3 + r * (E4 + r * (E5 + r * E6)))))
+    # 2**n as two factors, each a normal float32 for n in [-150, 128]: subnormal results round
+    # once, in the last product, and overflow to inf there
+    i = _bits(k) - _bits(ROUNDER)
+    half = i >> 1
+    return p * _from_bits((half + 127) << 23) * _from_bits((i - half + 127) << 23)
+
+
+@register_jitable(fastmath={"contract"})
+def _log32(x):
+    """log x: x = 2**n m, sqrt(1/2) <= m < sqrt(2); log m = 2 atanh(s), s = (m - 1) / (m + 1)."""
+    subnormal = x < SMALLEST_NORMAL
+    y = x * TWO_TO_23 if subnormal else x
+    k = (_bits(y) & 0x7FFFFFFF) + (0x3F800000 - SQRT_HALF_BITS)  # m >= sqrt 2 carries into n
+    n = F((k >> 23) - 127) - (F(23) if subnormal else F(0))
+    f = _from_bits((k & MANTISSA) + SQRT_HALF_BITS) - ONE
+    s = f / (TWO + f)
+    z = s * s
+    half_f2 = HALF * f * f
+    # log(1 + f) = f - f**2/2 + s (f**2/2 + R(s**2)), so that f, exact, comes first
+    result = n * LN2_HI + (f - (half_f2 - (s * (half_f2 + z * (L1 + z * (L2 + z * L3)))
+                                           + n * LN2_LO)))
+    if not x > 0:
+        result = -INF if x == 0 else F(np.nan)
+    elif x == INF:
+        result = INF
+    return result
+
+
+@register_jitable(fastmath={"contract"})
+def _tanh32(x):
+    """tanh x: a polynomial for small |x|, else 1 - 2 / (e**2|x| + 1); the sign of x."""
+    a = abs(x)
+    z = a * a
+    small = a + a * z * (T1 + z * (T2 + z * (T3 + z * (T4 + z * T5))))
+    large = ONE - TWO / (_exp32(a + a) + ONE)
+    return np.copysign(small if a < TANH_SMALL else large, x)
+
+
+def _float32_fast(fast, libm):
+    """A jitable function of a number: `fast` for a float32, NumPy's `libm` for a float64."""
+    def function(x):
+        return libm(x)
+
+    @overload(function, jit_options={"fastmath": {"contract"}})
+    def typed(x):
+        return fast if x == types.float32 else lambda x: libm(x)
+
+    return function
+
+
+def _unary_kernel(function):
+    """The kernel applying `function` to each element."""
+    @njit(parallel=True, cache=True)
+    def unary(a, out):
         for i in prange(out.size):
-            best = a[i * reduce_size]
-            for j in range(1, reduce_size):
-                best = max(best, a[i * reduce_size + j])
-            out[i] = best
-    else:
+            out[i] = function(a[i])
+
+    return unary
+
+
+ewise_exp = _unary_kernel(_float32_fast(_exp32, np.exp))
+ewise_log = _unary_kernel(_float32_fast(_log32, np.log))
+ewise_tanh = _unary_kernel(_float32_fast(_tanh32, np.tanh))
+
+
+# Reductions of rows: a row's numbers go through the vector lanes of one thread, and a few long
+# rows are each split into pieces among the threads.
+
+@register_jitable(fastmath={"reassoc"})
+def _row_sum(row):
+    """The sum of a contiguous row, in float64: its numbers in SUM_BLOCK blocks of float32 sums."""
+    total = 0.0
+    for start in range(0, row.size, SUM_BLOCK):
+        block, partial = row[start:start + SUM_BLOCK], row.dtype.type(0)
+        for j in range(block.size):
+            partial += block[j]  # reassociated: several vector accumulators
+        total += partial
+    return total
+
+
+@register_jitable
+def _row_max(row):
+    """The largest number of a contiguous row (not empty); NaN if it holds one."""
+    best = row[0]
+    for j in range(1, row.size):
+        best = _maximum(best, row[j])
+    return best
+
+
+def _reduction(reduce_row):
+    """The kernel out[i] = reduce_row(a[i * reduce_size : (i + 1) * reduce_size])."""
+    @njit(parallel=True, cache=True)
+    def reduce(a, out, reduce_size):
+        if out.size >= PARALLEL_ROWS or reduce_size <= PIECE:  # a thread per row
+            for i in prange(out.size):
+                out[i] = reduce_row(a[i * reduce_size:(i + 1) * reduce_size])
+            return
+        length = -(-reduce_size // -(-reduce_size // PIECE))  # none longer than PIECE
+        pieces = -(-reduce_size // length)  # none empty
+        partial = np.empty(out.size * pieces)
+        for task in prange(out.size * pieces):
+            row, piece = divmod(task, pieces)
+            start = row * reduce_size + piece * length
+            partial[task] = reduce_row(a[start:min(start + length, (row + 1) * reduce_size)])
         for i in range(out.size):
-            base = i * reduce_size
-            best = a[base]
-            for j in prange(1, reduce_size):
-                best = max(best, a[base + j])
-            out[i] = best
+            out[i] = reduce_row(partial[i * pieces:(i + 1) * pieces])
+
+    return reduce
+
+
+reduce_sum = _reduction(_row_sum)
+reduce_max = _reduction(_row_max)
+
+
+# Elementwise operations of a compact array (rows, columns) with a vector repeated down its
+# rows (a bias) or across its columns (a row's maximum or sum): NDArray's reference-only
+# _elementwise calls these where it would otherwise copy the vector out to the whole shape.
+
+def _repeated_vector_kernel(function):
+    """out[i, j] = function(a[i, j], v[offset + j] down rows, else v[offset + i])."""
+    apply = register_jitable(function)
+
+    @njit(parallel=True, cache=True)
+    def repeated(a, v, offset, out, columns, down_rows):
+        for i in prange(out.size // columns):
+            row, result = a[i * columns:(i + 1) * columns], out[i * columns:(i + 1) * columns]
+            if down_rows:
+                vector = v[offset:offset + columns]
+                for j in range(columns):
+                    result[j] = apply(row[j], vector[j])
+            else:
+                value = v[offset + i]
+                for j in range(columns):
+                    result[j] = apply(row[j], value)
+
+    return repeated
+
+
+ewise_add_repeated = _repeated_vector_kernel(lambda x, y: x + y)
+ewise_mul_repeated = _repeated_vector_kernel(lambda x, y: x * y)
+ewise_div_repeated = _repeated_vector_kernel(lambda x, y: x / y)
 
 
 @njit(parallel=True, cache=True, fastmath=True)
