@@ -63,9 +63,9 @@ def compile_times() -> tuple[float, float]:
     """Seconds to compile every kernel into an empty cache, then to load them all from it."""
     with tempfile.TemporaryDirectory() as cache:
         env = {**os.environ, "NUMBA_CACHE_DIR": cache}
-        runs = [float(subprocess.run([sys.executable, "-c", WARM_ALL_KERNELS.format(root=str(ROOT))],
-                                     env=env, check=True, capture_output=True, text=True).stdout)
-                for _ in range(2)]
+        warm = [sys.executable, "-c", WARM_ALL_KERNELS.format(root=str(ROOT))]
+        runs = [float(subprocess.run(warm, env=env, check=True, capture_output=True,
+                                     text=True).stdout) for _ in range(2)]
     return runs[0], runs[1]
 
 

@@ -1,4 +1,5 @@
-"""Hidden check: a small CNN (Conv2d, BatchNorm2d, ReLU, MaxPool2d): its loss and parameter gradients."""
+"""Hidden check: a small CNN (Conv2d, BatchNorm2d, ReLU, MaxPool2d), its loss and parameter
+gradients."""
 from autograder.checks import graded
 
 
