@@ -122,16 +122,25 @@ from pathlib import Path
 sys.path.insert(0, {root!r})
 from autograder.implementation import load_package
 kernels = load_package(Path({reference!r}), "minidl").cpu_numba().module
-a = np.ones(4, dtype="float32")
-kernels.ewise_mul(a, a, a), kernels.scalar_div(a, 2.0, a), kernels.ewise_exp(a, a)
-print(sum(sum(k.stats.cache_misses.values())
-          for k in (kernels.ewise_mul, kernels.scalar_div, kernels.ewise_exp)))
+a, out = np.ones(40, dtype="float32"), np.empty(40, dtype="float32")
+{calls}
+print(sum(sum(getattr(kernels, name).stats.cache_misses.values()) for name in {names!r}))
 """
+CACHED_KERNELS = {  # how each kind of kernel is made: by a factory from one loop, or tuned
+    "one loop": ("kernels.ewise_mul(a, a, out), kernels.scalar_div(a, 2.0, out), "
+                 "kernels.ewise_exp(a, out)", ("ewise_mul", "scalar_div", "ewise_exp")),
+    "tuned": ("kernels.ewise_exp(a, out), kernels.reduce_max(a, out[:2], 20), "
+              "kernels.ewise_add_repeated(a, a, 0, out, 20, True)",
+              ("ewise_exp", "reduce_max", "ewise_add_repeated")),
+}
 
 
-def test_kernels_made_from_one_loop_load_from_numbas_cache_in_a_later_run(tmp_path):
+@pytest.mark.parametrize("kind", CACHED_KERNELS)
+def test_kernels_load_from_numbas_cache_in_a_later_run(kind, tmp_path):
+    calls, names = CACHED_KERNELS[kind]
     env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
-    script = LOAD_KERNELS.format(root=str(ROOT), reference=str(REFERENCE))
+    script = LOAD_KERNELS.format(root=str(ROOT), reference=str(REFERENCE), calls=calls,
+                                 names=names)
     misses = [subprocess.run([sys.executable, "-c", script], env=env, check=True, text=True,
                              capture_output=True).stdout.split()[-1] for _ in range(2)]
     assert misses == ["3", "0"]
