@@ -174,12 +174,16 @@ def _add_grade_local(commands) -> None:
                     "results.json under dist/<hw>/graded/.")
     _add_hw(parser)
     parser.add_argument("submission", help="the student's package folder or zip")
-    parser.add_argument("--dist", default=str(ROOT / "dist"), help="where make release built")
+    _add_dist(parser)
     parser.set_defaults(run=cmd_grade_local)
 
 
 def _add_hw(parser) -> None:
     parser.add_argument("hw", help=f"the assignment ({', '.join(_assignment_tags())})")
+
+
+def _add_dist(parser) -> None:
+    parser.add_argument("--dist", default=str(ROOT / "dist"), help="where make release built")
 
 
 def _add_jobs(parser) -> None:
@@ -204,7 +208,7 @@ def _add_regrade(commands) -> None:
     parser.add_argument("--compare", metavar="OTHER.zip",
                         help="also grade with this autograder zip and write the submissions and "
                              "checks whose scores differ to compare.csv")
-    parser.add_argument("--dist", default=str(ROOT / "dist"), help="where make release built")
+    _add_dist(parser)
     parser.set_defaults(run=cmd_regrade)
 
 

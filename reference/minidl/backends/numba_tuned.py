@@ -39,6 +39,17 @@ def _position(i, shape, strides, offset):
     return position
 
 
+@njit(cache=True)
+def _row_blocks(shape, strides):
+    """How _compact and _ewise_setitem split a view into tasks: the rows' length and step, the
+    rows one step of the second-last axis apart (run) and that step, rows per task, tasks per
+    run."""
+    length, step = shape[-1], strides[-1]
+    run, row_step = (shape[-2], strides[-2]) if shape.size > 1 else (1, 0)
+    per_block = min(run, max(TILE, TASK_ELEMENTS // length))
+    return length, step, run, row_step, per_block, (run + per_block - 1) // per_block
+
+
 @njit(parallel=True, cache=True)
 def _compact(a, out, shape, strides, offset):
     """out[i] = the i-th element (row-major) of the view (shape, strides, offset) of a."""
@@ -46,10 +57,7 @@ def _compact(a, out, shape, strides, offset):
     # second-last axis apart: one _position for its first row, then additions only. Strided
     # rows go TILE numbers at a time down the block, so that each cache line a transposing
     # copy reads serves several rows before it is evicted.
-    length, step = shape[-1], strides[-1]
-    run, row_step = (shape[-2], strides[-2]) if shape.size > 1 else (1, 0)
-    per_block = min(run, max(TILE, TASK_ELEMENTS // length))
-    blocks = (run + per_block - 1) // per_block
+    length, step, run, row_step, per_block, blocks = _row_blocks(shape, strides)
     for task in prange(out.size // (run * length) * blocks):
         outer, block = task // blocks, task % blocks
         first = outer * run + block * per_block
@@ -75,10 +83,7 @@ def _compact(a, out, shape, strides, offset):
 def _ewise_setitem(a, out, shape, strides, offset):
     """Write a[i] to the i-th element (row-major) of the view (shape, strides, offset) of out."""
     # The blocks of rows of _compact, in the other direction.
-    length, step = shape[-1], strides[-1]
-    run, row_step = (shape[-2], strides[-2]) if shape.size > 1 else (1, 0)
-    per_block = min(run, max(TILE, TASK_ELEMENTS // length))
-    blocks = (run + per_block - 1) // per_block
+    length, step, run, row_step, per_block, blocks = _row_blocks(shape, strides)
     for task in prange(a.size // (run * length) * blocks):
         outer, block = task // blocks, task % blocks
         first = outer * run + block * per_block

@@ -32,6 +32,7 @@ CUPY_LAUNCH = not SIMULATED
 # Launches so far, by kernel name: clear it, run a step, read it.
 launch_counts: collections.Counter[str] = collections.Counter()
 _SCALARS = (numba.types.Integer, numba.types.Float, numba.types.Boolean)
+_ENTRY = re.compile(r"\.entry\s+([^\s(]+)\s*\(")  # a kernel's name, up to its parameters
 
 
 def kernel(pyfunc) -> "Kernel":
@@ -148,12 +149,12 @@ def flatten_arguments(args, converters) -> list:
 
 def entry_name(ptx: str) -> str:
     """The (mangled) name of the kernel that `ptx` defines."""
-    return re.search(r"\.entry\s+([^\s(]+)\s*\(", ptx).group(1)
+    return _ENTRY.search(ptx).group(1)
 
 
 def entry_parameters(ptx: str) -> list[str]:
     """The PTX types (u64, f32, ...) of the kernel's parameters, in order."""
-    start = re.search(r"\.entry\s+[^\s(]+\s*\(", ptx).end()
+    start = _ENTRY.search(ptx).end()
     return re.findall(r"\.param\s+\.(\w+)", ptx[start:ptx.index(")", start)])
 
 
