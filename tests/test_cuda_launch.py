@@ -132,6 +132,17 @@ def test_the_launcher_passes_each_argument_as_the_ptx_parameters_numba_compiled(
         "matmul": ("backend._MATMUL['float64'].dispatcher.py_func", (f64, f64, f64, 2, 3, 2)),
         "matmul_tiled": ("backend._MATMUL_TILED['float32'].dispatcher.py_func",
                          (f32, f32, f32, 2, 3, 2)),
+        # and the reference's kernels that read views in place, and its fused Adam
+        "ewise_strided": ("inner(backend.ewise_add.strided, 'ewise_strided')",
+                          (i64, f32, i64, 0, f32, i64, 2, f32)),
+        "scalar_strided": ("inner(backend.scalar_mul.strided, 'scalar_strided')",
+                           (i64, f64, i64, 1, np.float64(2.0), f64)),
+        "unary_strided": ("inner(backend.ewise_exp.strided, 'unary_strided')",
+                          (i64, f32, i64, 0, f32)),
+        "reduce_strided": ("backend._REDUCE['sum', 'float32'].strided.dispatcher.py_func",
+                           (i64, f32, i64, 0, f32, 3)),
+        "_adam": ("backend._adam.dispatcher.py_func",
+                  (f32, f32, f32, f32, f32, *np.ones(9, "float32"))),
     }
     compiled = compiled_ptx(cases)
     for label, (_, args) in cases.items():
@@ -155,7 +166,7 @@ def test_each_launch_is_counted_under_the_name_of_its_kernel():
     a + a
     assert launch.launch_counts == {"ewise": 1}
     launch.launch_counts.clear()
-    column.broadcast_to((3, 2)) + 1.0  # a view is made compact first
+    column.broadcast_to((3, 2)).compact() + 1.0
     assert launch.launch_counts == {"_compact": 1, "scalar": 1}
 
 

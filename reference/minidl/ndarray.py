@@ -389,9 +389,48 @@ class NDArray:
 _plain_reduce = NDArray._reduce
 
 
+def _in_place(name: str, *arrays: NDArray):
+    """The device's primitive `name` over views read in place (its `.strided`), or None: where
+    the device has none, or every array is compact (the plain kernel reads them faster)."""
+    if all(array.is_compact() for array in arrays) or not arrays[0].size:
+        return None
+    return getattr(getattr(arrays[0].device.module, name), "strided", None)
+
+
+def _view(array: NDArray) -> tuple:
+    """`array` as a `.strided` primitive takes it: its buffer, strides and offset."""
+    return array._handle, array.strides, array.offset
+
+
+def _map_in_place(name: str, operands: tuple[NDArray, ...], *scalars) -> NDArray | None:
+    """`name` over `operands` (of one shape) in one launch of its `.strided` primitive, reading
+    them where they are; None where `_in_place` gives none."""
+    strided = _in_place(name, *operands)
+    if strided is None:
+        return None
+    first = operands[0]
+    out = NDArray.make(first.shape, device=first.device, dtype=first.dtype)
+    strided(*map(_view, operands), *scalars, out._handle, first.shape)
+    return out
+
+
+def _kept_shape(shape: tuple[int, ...], reduced: tuple[int, ...], keepdims: bool) -> tuple:
+    """The shape of a reduction of `shape` over the axes `reduced`."""
+    return tuple(1 if i in reduced else n for i, n in enumerate(shape)
+                 if keepdims or i not in reduced)
+
+
 def _reduce_copying_less(self: NDArray, axis, keepdims: bool, primitive: str) -> NDArray:
-    """NDArray._reduce, copying less of a compact array."""
+    """NDArray._reduce, reading a view in place in one launch (on a device with kernels for
+    it), else copying less of a compact array."""
     reduced = self._axes(axis)
+    kept = tuple(i for i in range(self.ndim) if i not in reduced)
+    rows = self.permute(kept + reduced)  # row-major, one row of the reduced axes per output
+    strided = _in_place(primitive, rows)
+    if strided is not None:
+        out = NDArray.make(rows.shape[:len(kept)], device=self.device, dtype=self.dtype)
+        strided(_view(rows), out._handle, self.size // out.size, rows.shape)
+        return out.reshape(_kept_shape(self.shape, reduced, keepdims))
     if not reduced or self.size == 0 or not self.is_compact():
         return _plain_reduce(self, axis, keepdims, primitive)
     trailing = next(i for i in range(len(reduced) + 1)
@@ -407,13 +446,12 @@ def _reduce_copying_less(self: NDArray, axis, keepdims: bool, primitive: str) ->
         ones = NDArray.make((1, size), device=self.device, dtype=self.dtype)
         ones.fill(1.0)
         out = ones @ self.reshape(size, math.prod(kept_shape))
-        return out.reshape(tuple(1 if i in reduced else n for i, n in enumerate(self.shape))
-                           if keepdims else kept_shape)
+        return out.reshape(_kept_shape(self.shape, reduced, keepdims))
     return _plain_reduce(self, axis, keepdims, primitive)
 
 
 NDArray._reduce = _reduce_copying_less
-_plain_elementwise = NDArray._elementwise
+_plain_elementwise, _plain_unary = NDArray._elementwise, NDArray._unary
 COMMUTATIVE = ("ewise_add", "ewise_mul")
 
 
@@ -429,21 +467,41 @@ def _repeated_vector(array: NDArray) -> bool | None:
     return None
 
 
-def _elementwise_copying_less(self: NDArray, other, ewise: str, scalar: str) -> NDArray:
-    """NDArray._elementwise, reading an operand that repeats a vector where it is (on a device
-    with kernels for it) instead of copying it out to the whole shape."""
+def _repeated(self: NDArray, other: NDArray, ewise: str) -> NDArray | None:
+    """`ewise` reading an operand that repeats a vector where it is (on a device with kernels
+    for it) instead of copying it out to the whole shape; None where neither does."""
     kernel = getattr(self.device.module, f"{ewise}_repeated", None)
-    if (kernel is not None and isinstance(other, NDArray) and other.shape == self.shape
-            and other.device == self.device and self.size):
-        for a, b in [(self, other)] + [(other, self)] * (ewise in COMMUTATIVE):
-            down_rows = None if b.is_compact() else _repeated_vector(b)
-            if down_rows is not None:
-                out = NDArray.make(self.shape, device=self.device, dtype=self.dtype)
-                kernel(a.compact()._handle, b._handle, b.offset, out._handle, self.shape[-1],
-                       down_rows)
-                return out
-    return _plain_elementwise(self, other, ewise, scalar)
+    if kernel is None:
+        return None
+    for a, b in [(self, other)] + [(other, self)] * (ewise in COMMUTATIVE):
+        down_rows = None if b.is_compact() else _repeated_vector(b)
+        if down_rows is not None:
+            out = NDArray.make(self.shape, device=self.device, dtype=self.dtype)
+            kernel(a.compact()._handle, b._handle, b.offset, out._handle, self.shape[-1],
+                   down_rows)
+            return out
+    return None
+
+
+def _elementwise_copying_less(self: NDArray, other, ewise: str, scalar: str) -> NDArray:
+    """NDArray._elementwise, reading views where they are instead of copying them compact
+    first, on a device with kernels for it: any view through its strides, or a repeated vector."""
+    out = None
+    if not isinstance(other, NDArray):
+        out = _map_in_place(scalar, (self,), float(other))
+    elif other.shape == self.shape and other.device == self.device and self.size:
+        out = _map_in_place(ewise, (self, other))
+        if out is None:
+            out = _repeated(self, other, ewise)
+    return _plain_elementwise(self, other, ewise, scalar) if out is None else out
+
+
+def _unary_copying_less(self: NDArray, name: str) -> NDArray:
+    """NDArray._unary, reading a view in place on a device with a kernel for it."""
+    out = _map_in_place(name, (self,))
+    return _plain_unary(self, name) if out is None else out
 
 
 NDArray._elementwise = _elementwise_copying_less
+NDArray._unary = _unary_copying_less
 ### END REFERENCE ONLY

@@ -92,6 +92,37 @@ class AdamW(Adam):
         ### END SOLUTION
 
 
+### BEGIN REFERENCE ONLY
+_plain_adam_step = Adam.step
+
+
+def _fused_adam_step(self: Adam) -> None:
+    """Adam.step (AdamW's too) in one launch per parameter, on a device with the fused kernel
+    (its `adam_update`); the same numbers as the plain step, which runs elsewhere."""
+    if (type(self)._gradients not in (Adam._gradients, AdamW._gradients)
+            or not all(hasattr(param.device.module, "adam_update") for param in self.params)):
+        _plain_adam_step(self)  # a subclass's own gradients, or a device without the kernel
+        return
+    self.t += 1
+    decoupled = isinstance(self, AdamW)  # its decay scales the data, not added to the gradient
+    l2, decay = (0.0, 1 - self.lr * self.weight_decay) if decoupled else (self.weight_decay, 1.0)
+    for param, data, grad in Optimizer._gradients(self, 0.0):
+        key = id(param)
+        if key not in self.m:
+            self.m[key], self.v[key] = (data.device.full(data.shape, 0.0, data.dtype)
+                                        for _ in range(2))
+        data = data.compact()
+        out = data.device.empty(data.shape, data.dtype)
+        data.device.module.adam_update(data._handle, grad._handle, self.m[key]._handle,
+                                       self.v[key]._handle, out._handle, self.lr, self.betas,
+                                       self.eps, self.t, l2, decay)
+        param.data = Tensor.make_const(out)
+
+
+Adam.step = _fused_adam_step
+
+
+### END REFERENCE ONLY
 class WarmupCosine:
     """Learning rate rising linearly to the optimizer's lr over `warmup_steps`, then falling
     along a cosine to `min_lr` at `total_steps`, and `min_lr` after."""

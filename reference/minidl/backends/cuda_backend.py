@@ -209,6 +209,70 @@ def _unary_kernel(function):
     return primitive
 
 
+### BEGIN REFERENCE ONLY
+# Views read in place: each primitive gets `.strided`, taking each array operand as a view
+# (buffer, strides, offset) of the output's shape, so that an operation on a permuted or
+# broadcast view is one launch rather than a compact copy and then the operation.
+_plain_map_kernels, _plain_unary_kernel = _map_kernels, _unary_kernel
+
+
+def _view_arguments(shape, *views) -> list:
+    """Kernel arguments for views (buffer, strides, offset) of `shape`: the shape on the device,
+    then each view's buffer, strides on the device and offset."""
+    arguments = [_index_arrays(shape, views[0][1])[0]]
+    for buffer, strides, offset in views:
+        arguments += (buffer, _index_arrays(shape, strides)[1], offset)
+    return arguments
+
+
+def _map_kernels(function):  # noqa: F811
+    """The plain array-array and array-scalar primitives, each with its `.strided` one."""
+    apply = cuda.jit(device=True)(function)
+
+    @kernel
+    def ewise_strided(shape, a, a_strides, a_offset, b, b_strides, b_offset, out):
+        i = cuda.grid(1)
+        if i < out.size:
+            out[i] = apply(a[_position(i, shape, a_strides, a_offset)],
+                           b[_position(i, shape, b_strides, b_offset)])
+
+    @kernel
+    def scalar_strided(shape, a, strides, offset, value, out):
+        i = cuda.grid(1)
+        if i < out.size:
+            out[i] = apply(a[_position(i, shape, strides, offset)], value)
+
+    def ewise_in_place(a, b, out, shape) -> None:
+        ewise_strided[_blocks(out.size), THREADS](*_view_arguments(shape, a, b), out)
+
+    def scalar_in_place(a, value: float, out, shape) -> None:
+        scalar_strided[_blocks(out.size), THREADS](*_view_arguments(shape, a),
+                                                   _scalar(value, out), out)
+
+    plain = _plain_map_kernels(function)
+    plain[0].strided, plain[1].strided = ewise_in_place, scalar_in_place
+    return plain
+
+
+def _unary_kernel(function):  # noqa: F811
+    """The plain unary primitive, with its `.strided` one."""
+    apply = cuda.jit(device=True)(function)
+
+    @kernel
+    def unary_strided(shape, a, strides, offset, out):
+        i = cuda.grid(1)
+        if i < out.size:
+            out[i] = apply(a[_position(i, shape, strides, offset)])
+
+    def unary_in_place(a, out, shape) -> None:
+        unary_strided[_blocks(out.size), THREADS](*_view_arguments(shape, a), out)
+
+    plain = _plain_unary_kernel(function)
+    plain.strided = unary_in_place
+    return plain
+
+
+### END REFERENCE ONLY
 ewise_add, scalar_add = _map_kernels(lambda x, y: x + y)
 ewise_mul, scalar_mul = _map_kernels(lambda x, y: x * y)
 ewise_div, scalar_div = _map_kernels(lambda x, y: x / y)
@@ -252,6 +316,40 @@ def _reduce_kernel(combine, dtype):
     return reduce
 
 
+### BEGIN REFERENCE ONLY
+_plain_reduce_kernel = _reduce_kernel
+
+
+def _reduce_kernel(combine, dtype):  # noqa: F811
+    """The plain reduce kernel, with `.strided`: the same over a view read in place, whose
+    row-major elements make the rows, `reduce_size` at a time."""
+    plain, combine = _plain_reduce_kernel(combine, dtype), cuda.jit(device=True)(combine)
+
+    @kernel
+    def reduce_strided(shape, a, strides, offset, out, reduce_size):
+        partial = cuda.shared.array(THREADS, dtype)
+        row, t = cuda.blockIdx.x, cuda.threadIdx.x
+        base = row * reduce_size
+        if t < reduce_size:
+            total = a[_position(base + t, shape, strides, offset)]
+            for j in range(t + THREADS, reduce_size, THREADS):
+                total = combine(total, a[_position(base + j, shape, strides, offset)])
+            partial[t] = total
+        cuda.syncthreads()
+        step = THREADS // 2
+        while step > 0:
+            if t < step and t + step < reduce_size:
+                partial[t] = combine(partial[t], partial[t + step])
+            cuda.syncthreads()
+            step //= 2
+        if t == 0:
+            out[row] = partial[0]
+
+    plain.strided = reduce_strided
+    return plain
+
+
+### END REFERENCE ONLY
 _REDUCE = {(name, dtype): _reduce_kernel(combine, getattr(numba, dtype))
            for name, combine in (("sum", lambda x, y: x + y), ("max", lambda x, y: max(x, y)))
            for dtype in ("float32", "float64")}
@@ -265,6 +363,19 @@ def reduce_max(a, out, reduce_size: int) -> None:
     _REDUCE["max", str(out.dtype)][out.size, THREADS](a, out, reduce_size)
 
 
+### BEGIN REFERENCE ONLY
+def _reduce_in_place(name: str):
+    """The `name` reduction's primitive over a view (buffer, strides, offset) of `shape`."""
+    def primitive(a, out, reduce_size: int, shape) -> None:
+        _REDUCE[name, str(out.dtype)].strided[out.size, THREADS](*_view_arguments(shape, a), out,
+                                                                 reduce_size)
+    return primitive
+
+
+reduce_sum.strided, reduce_max.strided = _reduce_in_place("sum"), _reduce_in_place("max")
+
+
+### END REFERENCE ONLY
 # Matmul: each block computes a TILE x TILE tile of out, stepping through a's rows and b's
 # columns one shared-memory tile at a time.
 
@@ -367,4 +478,31 @@ def matmul(a, b, out, m: int, n: int, p: int) -> None:  # noqa: F811
         _register_tiled_matmul(a, b, out, m, n, p)
     else:
         _tile_matmul(a, b, out, m, n, p)
+
+
+# Adam's update of a parameter in one launch, where the plain update is about 13 elementwise ones.
+
+@kernel
+def _adam(data, grad, m, v, out, l2, beta1, rest1, beta2, rest2, correction2, step, eps, decay):
+    i = cuda.grid(1)
+    if i < out.size:
+        g = grad[i] + l2 * data[i]
+        m[i] = beta1 * m[i] + rest1 * g
+        v[i] = beta2 * v[i] + rest2 * g * g
+        out[i] = data[i] * decay + m[i] * step / (math.sqrt(v[i] / correction2) + eps)
+
+
+def adam_update(data, grad, m, v, out, lr: float, betas: tuple[float, float], eps: float,
+                t: int, l2: float = 0.0, decay: float = 1.0) -> None:
+    """Adam's step `t` of one parameter: its moments m and v updated in place, out its new data.
+
+    The gradient is grad + l2 * data (Adam's weight decay) and the data is first scaled by
+    `decay` (AdamW's 1 - lr * weight_decay). Each constant is rounded to the dtype once, as
+    NDArray's scalar operations round it, so the numbers are those of the plain update.
+    """
+    beta1, beta2 = betas
+    constants = (l2, beta1, 1 - beta1, beta2, 1 - beta2, 1 - beta2 ** t, -lr / (1 - beta1 ** t),
+                 eps, decay)
+    _adam[_blocks(out.size), THREADS](data, grad, m, v, out,
+                                      *[_scalar(value, out) for value in constants])
 ### END REFERENCE ONLY

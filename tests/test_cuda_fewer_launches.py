@@ -1,0 +1,144 @@
+"""minidl.cuda() in fewer launches: views read in place, one-kernel reductions, a fused Adam.
+
+All in Numba's simulator, on small arrays: each GPU thread there is a Python thread.
+"""
+import importlib
+
+import numpy as np
+import pytest
+
+from conftest import minidl_reference
+
+mdl = minidl_reference()
+cuda = mdl.cuda()
+backend = cuda.module
+launch = importlib.import_module(".cuda_launch", backend.__package__)
+rng = np.random.default_rng(0)
+X = rng.standard_normal((2, 3, 4)).astype("float32")
+ROW = rng.standard_normal(4).astype("float32")
+
+
+def launches(compute):
+    """compute()'s result as NumPy, and the launches that computing it took."""
+    launch.launch_counts.clear()
+    result = compute()
+    counts = dict(launch.launch_counts)
+    return result.numpy(), counts
+
+
+def without_fused_kernels(monkeypatch) -> None:
+    """minidl.cuda() as before this work: views copied compact, Adam in elementwise launches."""
+    for name in mdl.backends.PRIMITIVES:
+        if hasattr(getattr(backend, name), "strided"):
+            monkeypatch.delattr(getattr(backend, name), "strided")
+    monkeypatch.delattr(backend, "adam_update")
+
+
+def test_elementwise_operations_read_strided_and_broadcast_views_in_one_launch():
+    x, row = cuda.array(X), cuda.array(ROW)
+    permuted = x.permute((2, 0, 1))[::-1, 1:, ::2]  # a negative step, an offset, a step
+    broadcast = row.reshape((4, 1, 1)).broadcast_to((4, 2, 3))[::-1, 1:, ::2]
+    expected_view = X.transpose(2, 0, 1)[::-1, 1:, ::2]
+    expected_broadcast = np.broadcast_to(ROW.reshape(4, 1, 1), (4, 2, 3))[::-1, 1:, ::2]
+    copied = permuted.compact()  # a compact operand next to a view
+    cases = [
+        (lambda: permuted + broadcast, expected_view + expected_broadcast, "ewise_strided"),
+        (lambda: broadcast / copied, expected_broadcast / expected_view, "ewise_strided"),
+        (lambda: permuted * 3.0, expected_view * 3, "scalar_strided"),
+        (lambda: permuted.maximum(0.0), np.maximum(expected_view, 0), "scalar_strided"),
+        (lambda: broadcast.exp(), np.exp(expected_broadcast), "unary_strided"),
+    ]
+    for compute, expected, kernel in cases:
+        result, counts = launches(compute)
+        np.testing.assert_allclose(result, expected, rtol=1e-6)
+        assert counts == {kernel: 1}  # no compact copy first
+
+
+def test_compact_operands_keep_the_plain_kernels():
+    x = cuda.array(X)
+    result, counts = launches(lambda: x + x)
+    np.testing.assert_array_equal(result, X + X)
+    assert counts == {"ewise": 1}
+
+
+@pytest.mark.parametrize("axis", [0, 1, 2, (0, 2), (1, 2), None])
+def test_reductions_over_permuted_and_broadcast_views_are_one_launch(axis):
+    x = cuda.array(X)
+    views = [(x.permute((1, 2, 0)), X.transpose(1, 2, 0)),
+             (x[:, ::-2, 1:], X[:, ::-2, 1:]),
+             (cuda.array(ROW).broadcast_to((2, 3, 4)), np.broadcast_to(ROW, (2, 3, 4))),
+             (x, X)]  # compact: the plain kernel where the reduced axes are last
+    for (view, expected), keepdims in zip(views, (False, True, False, True)):
+        total, counts = launches(lambda: view.sum(axis, keepdims=keepdims))
+        np.testing.assert_allclose(total, expected.sum(axis, keepdims=keepdims), rtol=1e-5,
+                                   atol=1e-5)
+        largest, _ = launches(lambda: view.max(axis, keepdims=keepdims))
+        np.testing.assert_array_equal(largest, expected.max(axis, keepdims=keepdims))
+        trailing = view is x and axis in (2, (1, 2), None)
+        assert counts == {"reduce" if trailing else "reduce_strided": 1}
+
+
+def adam_steps(optimizer_class, dtype: str, steps: int = 3, **options):
+    """Parameters, first and second moments after `steps` steps of fixed random gradients, and
+    the launches of the last step."""
+    data = np.random.default_rng(1)
+    params = [mdl.nn.Parameter(mdl.Tensor(cuda.array(data.standard_normal(shape), dtype)))
+              for shape in [(3, 4), (5,)]]
+    optimizer = optimizer_class(params, lr=0.01, **options)
+    for _ in range(steps):
+        for param in params:
+            param.grad = mdl.Tensor(cuda.array(data.standard_normal(param.shape), dtype))
+        launch.launch_counts.clear()
+        optimizer.step()
+    counts = dict(launch.launch_counts)
+    moments = [moment[id(param)].numpy() for moment in (optimizer.m, optimizer.v)
+               for param in params]
+    return [param.numpy() for param in params] + moments, counts
+
+
+@pytest.mark.parametrize("optimizer_class", ["Adam", "AdamW"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_the_fused_adam_update_gives_the_numbers_of_the_plain_one(optimizer_class, dtype,
+                                                                     monkeypatch):
+    optimizer_class = getattr(mdl.optim, optimizer_class)
+    options = {"weight_decay": 0.1, "betas": (0.8, 0.99), "eps": 1e-6}
+    fused, counts = adam_steps(optimizer_class, dtype, **options)
+    assert counts == {"_adam": 2}  # one per parameter
+    without_fused_kernels(monkeypatch)
+    plain, counts = adam_steps(optimizer_class, dtype, **options)
+    assert "_adam" not in counts
+    for ours, theirs in zip(fused, plain):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-6 if dtype == "float32" else 1e-14)
+    # weight decay changes the numbers, so the comparison above checks it is applied
+    undecayed, _ = adam_steps(optimizer_class, dtype, **options | {"weight_decay": 0})
+    assert not np.allclose(undecayed[0], fused[0], rtol=1e-6)
+
+
+def training_step_launches() -> dict:
+    """Launches by kernel of a second Adam training step (the first also makes Adam's moments)
+    of a tiny network with ResNet9's layers: a convolution, batch norm, ReLU and a linear one."""
+    mdl.init.manual_seed(0)
+    model = mdl.nn.Sequential(mdl.nn.Conv2d(2, 3, 3, padding=1), mdl.nn.BatchNorm2d(3),
+                              mdl.nn.ReLU(), mdl.nn.Flatten(), mdl.nn.Linear(3 * 3 * 3, 2))
+    images = mdl.Tensor(np.random.default_rng(2).standard_normal((1, 2, 3, 3)))
+    labels, loss_fn = mdl.Tensor(np.array([1])), mdl.nn.SoftmaxLoss()
+    optimizer = mdl.optim.Adam(model.parameters(), lr=0.01)
+    for _ in range(2):
+        launch.launch_counts.clear()
+        loss = loss_fn(model(images), labels)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return dict(launch.launch_counts)
+
+
+def test_a_training_step_takes_fewer_launches(monkeypatch):
+    monkeypatch.setenv("MINIDL_DEVICE", "cuda")
+    counts = training_step_launches()
+    # Measured: 192 launches before (28 compact copies, 140 elementwise ones and 12 reductions,
+    # Adam's update about 13 a parameter), 102 now: broadcast and permuted operands read in place,
+    # a reduction one launch, and Adam one launch a parameter. The copies left are the
+    # convolution's windows and weights, and matmul's transposed operands.
+    assert sum(counts.values()) <= 102
+    assert counts["_adam"] == 6  # weights and biases of the convolution, batch norm and linear
+    assert counts["_compact"] <= 13
