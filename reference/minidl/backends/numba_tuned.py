@@ -13,9 +13,14 @@ from llvmlite import ir
 from numba import njit, prange, types
 from numba.extending import intrinsic, overload, register_jitable
 
-ROWS, COLUMNS, DEPTH = 32, 64, 1024  # the block of out one matmul task computes, k at a time
-SHORT, WIDE, LONG = 128, 64, 2048  # matmul adds rows of B for k < SHORT, or p >= WIDE, k < LONG
-SHORT_ROWS, SHORT_COLUMNS = 8, 512  # the block of out one such task computes
+TILE_ROWS, TILE_BYTES = 6, 64  # the tile of out that matmul keeps in registers, k at a time
+VECTOR_BYTES = 32  # AVX2's: a row of a tile is two
+DEPTH = 256  # k of a tile at a time
+TASK_ROWS, TASK_COLUMNS = 160, 256  # about the block of out one matmul task computes
+PACK_ROWS = 128  # from this many rows, a matmul task copies B's panels
+TASKS = 8  # at least this many tasks, when out has enough tiles
+SERIAL = 1 << 21  # matmul runs in one thread below this many multiplications
+ROW_BLOCK = 1024  # columns of out a task computes when out has fewer than TILE_ROWS rows
 TASK_ELEMENTS = 2048  # about this many elements of a strided view one compact task copies
 TILE = 16  # and at least this many rows, TILE numbers of each at a time
 LONG_ROW = 32  # from this length, compact copies a contiguous or repeated row as a slice
@@ -364,82 +369,195 @@ ewise_mul_repeated = _repeated_vector_kernel(lambda x, y: x * y)
 ewise_div_repeated = _repeated_vector_kernel(lambda x, y: x / y)
 
 
+# matmul keeps a tile of out in registers while it runs over k, as BLAS does. Numba's LLVM keeps
+# a running sum in a register only as a scalar or a reduction's lanes, not a tile of out, so
+# _tile writes that loop in LLVM's vectors.
+
+@intrinsic
+def _tile(typingctx, a, a_start, n, rows, b, b_start, stride, depth, out, out_start, p,
+          accumulate):
+    """out[out_start + r * p + j] for r < TILE_ROWS, j < TILE_BYTES / itemsize: the sum over
+    k < depth of a[a_start + min(r, rows - 1) * n + k] * b[b_start + k * stride + j], plus its
+    value before if accumulate."""
+    if not all(isinstance(x, types.Array) and x.layout == "C" and x.dtype == out.dtype
+               and x.dtype in (types.float32, types.float64) for x in (a, b, out)):
+        return None
+    sig = types.void(a, a_start, n, rows, b, b_start, stride, depth, out, out_start, p,
+                     accumulate)
+
+    def codegen(context, builder, sig, args):
+        a, a_start, n, rows, b, b_start, stride, depth, out, out_start, p, accumulate = args
+        number = context.get_data_type(sig.args[0].dtype)
+        vector = ir.VectorType(number, VECTOR_BYTES // (4 if number == ir.FloatType() else 8))
+        a, b, out = (context.make_array(t)(context, builder, x).data
+                     for t, x in ((sig.args[0], a), (sig.args[4], b), (sig.args[8], out)))
+        last = builder.sub(rows, _i64(1))
+        a_rows = [builder.gep(a, [builder.add(a_start, builder.mul(builder.select(
+            builder.icmp_signed("<", _i64(r), rows), _i64(r), last), n))])  # past rows, the last
+            for r in range(TILE_ROWS)]
+        sums = _tile_loop(builder, vector, a_rows, builder.gep(b, [b_start]), stride, depth)
+        pointers = [_vector_at(builder, out, builder.add(out_start, builder.add(
+            builder.mul(_i64(r), p), _i64(v * vector.count))), vector)
+            for r in range(TILE_ROWS) for v in range(TILE_BYTES // VECTOR_BYTES)]
+        with builder.if_else(accumulate) as (add, assign):
+            with add:
+                for pointer, value in zip(pointers, sums):
+                    builder.store(builder.fadd(builder.load(pointer, align=4), value), pointer,
+                                  align=4)
+            with assign:  # no loads, which would wait for out's memory
+                for pointer, value in zip(pointers, sums):
+                    builder.store(value, pointer, align=4)
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+def _tile_loop(builder, vector, a_rows, b, stride, depth):
+    """The loop over k < depth of sums[r, v] += a_rows[r][k] * (vector v of b[k * stride:]):
+    TILE_ROWS by TILE_BYTES / VECTOR_BYTES vectors of sums, which it returns."""
+    zero, per_row = ir.Constant(vector, None), TILE_BYTES // VECTOR_BYTES
+    fmuladd = builder.module.declare_intrinsic(
+        f"llvm.fmuladd.v{vector.count}f{VECTOR_BYTES * 8 // vector.count}", (),
+        ir.FunctionType(vector, [vector] * 3))
+    entry, loop = builder.block, builder.append_basic_block("tile.loop")
+    done = builder.append_basic_block("tile.done")
+    builder.cbranch(builder.icmp_signed(">", depth, _i64(0)), loop, done)
+    builder.position_at_end(loop)
+    k = builder.phi(ir.IntType(64))
+    sums = [builder.phi(vector) for _ in range(TILE_ROWS * per_row)]
+    row = builder.mul(k, stride)
+    b_k = [builder.load(_vector_at(builder, b, builder.add(row, _i64(v * vector.count)), vector),
+                        align=4) for v in range(per_row)]
+    new = []
+    for a_row in a_rows:
+        a_k = builder.insert_element(zero, builder.load(builder.gep(a_row, [k])), _i32(0))
+        a_k = builder.shuffle_vector(a_k, zero, ir.Constant(ir.VectorType(ir.IntType(32),
+                                                                          vector.count), None))
+        new += [builder.call(fmuladd, [a_k, b_k[v], sums[len(new) + v]]) for v in range(per_row)]
+    k_next = builder.add(k, _i64(1))
+    builder.cbranch(builder.icmp_signed("<", k_next, depth), loop, done)
+    k.add_incoming(_i64(0), entry)
+    k.add_incoming(k_next, loop)
+    builder.position_at_end(done)
+    results = []
+    for phi, value in zip(sums, new):
+        phi.add_incoming(zero, entry)
+        phi.add_incoming(value, loop)
+        results.append(builder.phi(vector))
+        results[-1].add_incoming(zero, entry)
+        results[-1].add_incoming(value, loop)
+    return results
+
+
+def _i64(value):
+    """An LLVM 64-bit integer constant."""
+    return ir.Constant(ir.IntType(64), value)
+
+
+def _i32(value):
+    """An LLVM 32-bit integer constant."""
+    return ir.Constant(ir.IntType(32), value)
+
+
+def _vector_at(builder, pointer, index, vector):
+    """A pointer to the vector of numbers from pointer[index]."""
+    return builder.bitcast(builder.gep(pointer, [index]), vector.as_pointer())
+
+
+@register_jitable
+def _ceil(x, y):
+    """x / y rounded up."""
+    return -(-x // y)
+
+
+@register_jitable
+def _pack(b, p, k, depth, j0, j1, packed):
+    """B[k:k + depth, j0:j1] into packed as panels of the tile's width one after another, each
+    row after row, the last zero past column j1; reading B's rows in order."""
+    width = TILE_BYTES // b.itemsize
+    whole = (j1 - j0) // width
+    for row in range(depth):
+        at = (k + row) * p + j0
+        for panel in range(whole):
+            for c in range(width):  # a loop of known length: a few vector moves
+                packed[(panel * depth + row) * width + c] = b[at + panel * width + c]
+        if whole * width < j1 - j0:
+            for c in range(width):
+                j = whole * width + c
+                packed[(whole * depth + row) * width + c] = b[at + j] if j < j1 - j0 else 0
+
+
+@register_jitable
+def _matmul_block(a, b, out, n, p, i0, i1, j0, j1):
+    """out[i0:i1, j0:j1] of matmul, j0 a multiple of the tile's width, tile by tile."""
+    width = TILE_BYTES // out.itemsize
+    packed = np.empty(DEPTH * _ceil(j1 - j0, width) * width, dtype=out.dtype)
+    edge = np.empty(TILE_ROWS * width, dtype=out.dtype)  # a tile past out's edges
+    # B's rows lie far apart: for many rows of out, a copy of its panels side by side; else only
+    # of a last, narrower panel, which the copy pads
+    first = j0 if i1 - i0 >= PACK_ROWS else j0 + (j1 - j0) // width * width
+    for k in range(0, n, DEPTH):
+        depth = min(DEPTH, n - k)
+        _pack(b, p, k, depth, first, j1, packed)
+        for j in range(j0, j1, width):
+            columns = min(width, p - j)
+            source, start, stride = b, k * p + j, p
+            if j >= first:
+                source, start, stride = packed, (j - first) * depth, width
+            for i in range(i0, i1, TILE_ROWS):
+                rows = min(TILE_ROWS, i1 - i)
+                if rows == TILE_ROWS and columns == width:
+                    _tile(a, i * n + k, n, rows, source, start, stride, depth, out, i * p + j, p,
+                          k > 0)
+                    continue
+                _tile(a, i * n + k, n, rows, source, start, stride, depth, edge, 0, width,
+                      False)
+                for r in range(rows):
+                    at = (i + r) * p + j
+                    for c in range(columns):
+                        out[at + c] = edge[r * width + c] + (out[at + c] if k else 0)
+
+
+@register_jitable
+def _matmul_row(a, b, out, n, p, i, j0, j1):
+    """out[i, j0:j1] of matmul, a sum of rows of B read whole and in order (for few rows)."""
+    row = out[i * p + j0:i * p + j1]
+    row[:] = 0
+    for k in range(0, n - n % 4, 4):  # four rows of B for each load and store of out's
+        x0, x1, x2, x3 = a[i * n + k], a[i * n + k + 1], a[i * n + k + 2], a[i * n + k + 3]
+        b0, b1 = b[k * p + j0:k * p + j1], b[(k + 1) * p + j0:(k + 1) * p + j1]
+        b2, b3 = b[(k + 2) * p + j0:(k + 2) * p + j1], b[(k + 3) * p + j0:(k + 3) * p + j1]
+        for j in range(j1 - j0):
+            row[j] += x0 * b0[j] + x1 * b1[j] + x2 * b2[j] + x3 * b3[j]
+    for k in range(n - n % 4, n):
+        x, b_k = a[i * n + k], b[k * p + j0:k * p + j1]
+        for j in range(j1 - j0):
+            row[j] += x * b_k[j]
+
+
 @njit(parallel=True, cache=True, fastmath=True)
 def matmul(a, b, out, m, n, p):
     """out (m, p) = a (m, n) @ b (n, p), all three flat and row-major; parallel and cache-aware."""
-    # Two loop orders, each with a contiguous innermost loop that vectorizes. A task is a block
-    # of rows by a block of columns of out; rows and columns past the edge repeat the last one.
-    A, B, C = a.reshape((m, n)), b.reshape((n, p)), out.reshape((m, p))
-    if n < SHORT or (p >= WIDE and n < LONG):
-        # i, k, j: rows of out are sums of rows of B weighted by A[i, k]. Eight rows of B at a
-        # time into two rows of out, so that each element of out is loaded and stored once per
-        # eight products: those loads and stores, not the arithmetic, bound this loop.
-        row_blocks = (m + SHORT_ROWS - 1) // SHORT_ROWS
-        for task in prange(row_blocks * ((p + SHORT_COLUMNS - 1) // SHORT_COLUMNS)):
-            i0, j0 = task % row_blocks * SHORT_ROWS, task // row_blocks * SHORT_COLUMNS
-            i1, j1 = min(i0 + SHORT_ROWS, m), min(j0 + SHORT_COLUMNS, p)
-            rows = np.zeros((SHORT_ROWS, j1 - j0), dtype=out.dtype)
-            whole = n - n % 8
-            for k in range(0, whole, 8):
-                b0, b1, b2, b3 = B[k, j0:j1], B[k + 1, j0:j1], B[k + 2, j0:j1], B[k + 3, j0:j1]
-                b4, b5, b6, b7 = B[k + 4, j0:j1], B[k + 5, j0:j1], B[k + 6, j0:j1], B[k + 7, j0:j1]
-                for i in range(0, SHORT_ROWS, 2):
-                    u, v = min(i0 + i, m - 1), min(i0 + i + 1, m - 1)  # repeat the last row
-                    u0, u1, u2, u3 = A[u, k], A[u, k + 1], A[u, k + 2], A[u, k + 3]
-                    u4, u5, u6, u7 = A[u, k + 4], A[u, k + 5], A[u, k + 6], A[u, k + 7]
-                    v0, v1, v2, v3 = A[v, k], A[v, k + 1], A[v, k + 2], A[v, k + 3]
-                    v4, v5, v6, v7 = A[v, k + 4], A[v, k + 5], A[v, k + 6], A[v, k + 7]
-                    r0, r1 = rows[i], rows[i + 1]
-                    for j in range(j1 - j0):
-                        x0, x1, x2, x3 = b0[j], b1[j], b2[j], b3[j]
-                        x4, x5, x6, x7 = b4[j], b5[j], b6[j], b7[j]
-                        r0[j] += (u0 * x0 + u1 * x1 + u2 * x2 + u3 * x3
-                                  + u4 * x4 + u5 * x5 + u6 * x6 + u7 * x7)
-                        r1[j] += (v0 * x0 + v1 * x1 + v2 * x2 + v3 * x3
-                                  + v4 * x4 + v5 * x5 + v6 * x6 + v7 * x7)
-            for k in range(whole, n):  # the last n % 8 rows of B one at a time
-                b_k = B[k, j0:j1]
-                for i in range(i1 - i0):
-                    aik, row = A[i0 + i, k], rows[i]
-                    for j in range(j1 - j0):
-                        row[j] += aik * b_k[j]
-            C[i0:i1, j0:j1] = rows[:i1 - i0]
+    if m * n * p < SERIAL:  # threads would cost more than they save
+        if m < TILE_ROWS or n == 0:
+            for i in range(m):
+                _matmul_row(a, b, out, n, p, i, 0, p)
+        else:
+            _matmul_block(a, b, out, n, p, 0, m, 0, p)
         return
-    # Out narrower than WIDE, or k from LONG (where the i,k,j order would stream all of B once
-    # per eight rows of out): out[i, j] is the dot product of row i of A and row j of B^T (B
-    # transposed once), so the loop over k vectorizes. Each pass over k computes a 2x4 tile of
-    # out, eight running sums from six rows loaded, DEPTH k at a time so that the rows stay in
-    # cache.
-    BT = np.empty((p, n), dtype=out.dtype)
-    for block in prange((p + COLUMNS - 1) // COLUMNS):
-        for k in range(n):
-            for j in range(block * COLUMNS, min(block * COLUMNS + COLUMNS, p)):
-                BT[j, k] = B[k, j]
-    row_blocks = (m + ROWS - 1) // ROWS
-    for task in prange(row_blocks * ((p + COLUMNS - 1) // COLUMNS)):
-        i0, j0 = task % row_blocks * ROWS, task // row_blocks * COLUMNS
-        tile = np.empty((2, 4), dtype=out.dtype)
-        for k0 in range(0, n, DEPTH):
-            k1 = min(k0 + DEPTH, n)
-            for i in range(i0, min(i0 + ROWS, m), 2):
-                a0, a1 = A[i, k0:k1], A[min(i + 1, m - 1), k0:k1]
-                for j in range(j0, min(j0 + COLUMNS, p), 4):
-                    b0, b1 = BT[j, k0:k1], BT[min(j + 1, p - 1), k0:k1]
-                    b2, b3 = BT[min(j + 2, p - 1), k0:k1], BT[min(j + 3, p - 1), k0:k1]
-                    s00 = s01 = s02 = s03 = s10 = s11 = s12 = s13 = out.dtype.type(0)
-                    for k in range(k1 - k0):
-                        x, y = a0[k], a1[k]
-                        s00 += x * b0[k]
-                        s01 += x * b1[k]
-                        s02 += x * b2[k]
-                        s03 += x * b3[k]
-                        s10 += y * b0[k]
-                        s11 += y * b1[k]
-                        s12 += y * b2[k]
-                        s13 += y * b3[k]
-                    tile[0, 0], tile[0, 1], tile[0, 2], tile[0, 3] = s00, s01, s02, s03
-                    tile[1, 0], tile[1, 1], tile[1, 2], tile[1, 3] = s10, s11, s12, s13
-                    for r in range(min(2, m - i)):
-                        for c in range(min(4, p - j)):
-                            C[i + r, j + c] = tile[r, c] + (C[i + r, j + c] if k0 else 0)
+    if m < TILE_ROWS:
+        blocks = _ceil(p, ROW_BLOCK)
+        for task in prange(m * blocks):
+            i, j0 = task // blocks, task % blocks * ROW_BLOCK
+            _matmul_row(a, b, out, n, p, i, j0, min(j0 + ROW_BLOCK, p))
+        return
+    # Blocks of whole tiles, about TASK_ROWS rows by TASK_COLUMNS columns but at least TASKS
+    # blocks, so that the threads share the work evenly
+    tiles, column_blocks = _ceil(m, TILE_ROWS), _ceil(p, TASK_COLUMNS)
+    row_blocks = min(max(_ceil(m, TASK_ROWS), _ceil(TASKS, column_blocks)), tiles)
+    for task in prange(row_blocks * column_blocks):
+        block, j0 = task % row_blocks, task // row_blocks * TASK_COLUMNS
+        i0, i1 = block * tiles // row_blocks, (block + 1) * tiles // row_blocks
+        _matmul_block(a, b, out, n, p, i0 * TILE_ROWS, min(i1 * TILE_ROWS, m), j0,
+                      min(j0 + TASK_COLUMNS, p))
 ### END REFERENCE ONLY
