@@ -131,7 +131,7 @@ def test_the_launcher_passes_each_argument_as_the_ptx_parameters_numba_compiled(
         "reduce": ("backend._REDUCE['max', 'float32'].dispatcher.py_func", (f32, f32, 3)),
         "matmul": ("backend._MATMUL['float64'].dispatcher.py_func", (f64, f64, f64, 2, 3, 2)),
         "matmul_tiled": ("backend._MATMUL_TILED['float32'].dispatcher.py_func",
-                         (f32, f32, f32, 2, 3, 2)),
+                         (f32, 3, 1, 0, f32, 1, 3, 0, f32, 2, 3, 2)),  # b transposed
         # and the reference's kernels that read views in place, and its fused Adam
         "ewise_strided": ("inner(backend.ewise_add.strided, 'ewise_strided')",
                           (i64, f32, i64, 0, f32, i64, 2, f32)),

@@ -236,6 +236,32 @@ def test_matmul_matches_numpy_on_sizes_around_the_row_block(device, mnp):
                                rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.parametrize("device, mnp", on_devices([(1, 1, 1), (5, 7, 3), (7, 300, 17),
+                                                   (130, 70, 300)], size=math.prod),
+                         indirect=["device"])
+def test_matmul_reads_transposed_sliced_and_broadcast_matrices_in_place(device, mnp,
+                                                                        monkeypatch):
+    """x @ W.T, x.T @ g and their kin: right, and not copied first where the device's matmul
+    reads views (its `.strided`)."""
+    m, n, p = mnp
+    x, a = _pair(device, (n + 2, 2 * m))
+    y, b = _pair(device, (p, n))
+    row, r = _pair(device, (1, n))
+    lefts = {"transposed, sliced": (a[1:n + 1, ::2].permute((1, 0)), x[1:n + 1, ::2].T),
+             "broadcast": (r.broadcast_to((m, n)), np.broadcast_to(row, (m, n)))}
+    rights = {"transposed": b.permute((1, 0)), "compact": b.permute((1, 0)).compact()}
+    copies, compact = [], device.module.compact
+    if hasattr(device.module.matmul, "strided"):
+        monkeypatch.setattr(device.module, "compact",
+                            lambda *args: copies.append(args) or compact(*args))
+    products = {(name, kind): left @ right for name, (left, _) in lefts.items()
+                for kind, right in rights.items()}
+    assert copies == []  # before .numpy(), which copies
+    for (name, kind), product in products.items():
+        np.testing.assert_allclose(product.numpy(), lefts[name][1] @ y.T, rtol=1e-4, atol=1e-4,
+                                   err_msg=f"{name} @ {kind}")
+
+
 def test_float64_is_kept(device):
     x, a = _pair(device, (3, 4), "float64")
     out = (a * 2 + 1).exp().sum(1)

@@ -452,6 +452,7 @@ def _reduce_copying_less(self: NDArray, axis, keepdims: bool, primitive: str) ->
 
 NDArray._reduce = _reduce_copying_less
 _plain_elementwise, _plain_unary = NDArray._elementwise, NDArray._unary
+_plain_matmul = NDArray.__matmul__
 COMMUTATIVE = ("ewise_add", "ewise_mul")
 
 
@@ -502,6 +503,20 @@ def _unary_copying_less(self: NDArray, name: str) -> NDArray:
     return _plain_unary(self, name) if out is None else out
 
 
+def _matmul_copying_less(self: NDArray, other: NDArray) -> NDArray:
+    """NDArray.__matmul__, reading matrices that are views (a transposed weight) where they are,
+    on a device with a kernel for it, instead of copying them compact first."""
+    strided = _in_place("matmul", self, other) if self.ndim == other.ndim == 2 else None
+    if (strided is None or self.shape[1] != other.shape[0] or other.device != self.device
+            or min(self.strides + other.strides) < 0):  # a reversed view: copied, as plainly
+        return _plain_matmul(self, other)
+    (m, n), p = self.shape, other.shape[1]
+    out = NDArray.make((m, p), device=self.device, dtype=self.dtype)
+    strided(_view(self), _view(other), out._handle, m, n, p)
+    return out
+
+
 NDArray._elementwise = _elementwise_copying_less
 NDArray._unary = _unary_copying_less
+NDArray.__matmul__ = _matmul_copying_less
 ### END REFERENCE ONLY

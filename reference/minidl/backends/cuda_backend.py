@@ -413,7 +413,8 @@ def matmul(a, b, out, m: int, n: int, p: int) -> None:
 ### BEGIN REFERENCE ONLY
 # Register tiles: a block computes a BLOCK_M x BLOCK_N tile of out, each of its threads a
 # TILE_M x TILE_N block of that tile kept in registers, so that each number read from shared
-# memory serves TILE_M or TILE_N products rather than one.
+# memory serves TILE_M or TILE_N products rather than one. Each operand is read as a view
+# (buffer, (row stride, column stride), offset): a transposed or broadcast one in place.
 BLOCK_M, BLOCK_N, BLOCK_K, TILE_M, TILE_N = (8, 8, 4, 2, 2) if SIMULATED else (64, 64, 16, 4, 4)
 
 
@@ -421,8 +422,20 @@ def _register_tiled_matmul_kernel(dtype):
     threads_x, threads_y = BLOCK_N // TILE_N, BLOCK_M // TILE_M
     threads = threads_x * threads_y
 
+    @cuda.jit(device=True)
+    def load_tile(tile, source, x_stride, k_stride, offset, x0, k0, x_size, n, thread):
+        """tile[k, x] = the operand's number x0 + x along its x axis (a's rows, b's columns)
+        and k0 + k along n, or 0 past them; consecutive threads step along its smaller stride,
+        so that their reads coalesce."""
+        depth, width = tile.shape
+        along_x = abs(x_stride) <= abs(k_stride)
+        for e in range(thread, depth * width, threads):
+            k, x = (e // width, e % width) if along_x else (e % depth, e // depth)
+            inside = x0 + x < x_size and k0 + k < n
+            tile[k, x] = source[offset + (x0 + x) * x_stride + (k0 + k) * k_stride] if inside else 0
+
     @kernel
-    def matmul_tiled(a, b, out, m, n, p):
+    def matmul_tiled(a, a_row, a_column, a_offset, b, b_row, b_column, b_offset, out, m, n, p):
         tile_a = cuda.shared.array((BLOCK_K, BLOCK_M), dtype)  # transposed: [k, row]
         tile_b = cuda.shared.array((BLOCK_K, BLOCK_N), dtype)
         total = cuda.local.array((TILE_M, TILE_N), dtype)
@@ -435,13 +448,8 @@ def _register_tiled_matmul_kernel(dtype):
             for j in range(TILE_N):
                 total[i, j] = 0
         for k0 in range(0, n, BLOCK_K):
-            # consecutive threads load consecutive numbers of a row of a or b: coalesced reads
-            for e in range(thread, BLOCK_M * BLOCK_K, threads):
-                i, k = e // BLOCK_K, e % BLOCK_K
-                tile_a[k, i] = a[(row0 + i) * n + k0 + k] if row0 + i < m and k0 + k < n else 0
-            for e in range(thread, BLOCK_K * BLOCK_N, threads):
-                k, j = e // BLOCK_N, e % BLOCK_N
-                tile_b[k, j] = b[(k0 + k) * p + col0 + j] if k0 + k < n and col0 + j < p else 0
+            load_tile(tile_a, a, a_row, a_column, a_offset, row0, k0, m, n, thread)
+            load_tile(tile_b, b, b_column, b_row, b_offset, col0, k0, p, n, thread)
             cuda.syncthreads()
             for k in range(BLOCK_K):
                 for i in range(TILE_M):
@@ -466,10 +474,18 @@ _MATMUL_TILED = {dtype: _register_tiled_matmul_kernel(getattr(numba, dtype))
 _tile_matmul = matmul
 
 
-def _register_tiled_matmul(a, b, out, m: int, n: int, p: int) -> None:
+def _matmul_strided(a, b, out, m: int, n: int, p: int) -> None:
+    """out = a @ b, for views a of (m, n) and b of (n, p): (buffer, strides, offset) each."""
     grid = (math.ceil(p / BLOCK_N), math.ceil(m / BLOCK_M))
     threads = (BLOCK_N // TILE_N, BLOCK_M // TILE_M)
-    _MATMUL_TILED[str(out.dtype)][grid, threads](a, b, out, m, n, p)
+    (a, a_strides, a_offset), (b, b_strides, b_offset) = a, b
+    _MATMUL_TILED[str(out.dtype)][grid, threads](a, *a_strides, a_offset, b, *b_strides,
+                                                 b_offset, out, m, n, p)
+
+
+def _register_tiled_matmul(a, b, out, m: int, n: int, p: int) -> None:
+    """out = a @ b, for compact a and b."""
+    _matmul_strided((a, (n, 1), 0), (b, (p, 1), 0), out, m, n, p)
 
 
 def matmul(a, b, out, m: int, n: int, p: int) -> None:  # noqa: F811
@@ -478,6 +494,10 @@ def matmul(a, b, out, m: int, n: int, p: int) -> None:  # noqa: F811
         _register_tiled_matmul(a, b, out, m, n, p)
     else:
         _tile_matmul(a, b, out, m, n, p)
+
+
+# Views read in place, on a GPU and in the simulator alike: one launch, no compact copy first.
+matmul.strided = _matmul_strided
 
 
 # Adam's update of a parameter in one launch, where the plain update is about 13 elementwise ones.

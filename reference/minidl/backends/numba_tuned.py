@@ -374,28 +374,30 @@ ewise_div_repeated = _repeated_vector_kernel(lambda x, y: x / y)
 # _tile writes that loop in LLVM's vectors.
 
 @intrinsic
-def _tile(typingctx, a, a_start, n, rows, b, b_start, stride, depth, out, out_start, p,
-          accumulate):
+def _tile(typingctx, a, a_start, a_row, a_step, rows, b, b_start, stride, depth, out,
+          out_start, p, accumulate):
     """out[out_start + r * p + j] for r < TILE_ROWS, j < TILE_BYTES / itemsize: the sum over
-    k < depth of a[a_start + min(r, rows - 1) * n + k] * b[b_start + k * stride + j], plus its
-    value before if accumulate."""
+    k < depth of a[a_start + min(r, rows - 1) * a_row + k * a_step] * b[b_start + k * stride + j],
+    plus its value before if accumulate."""
     if not all(isinstance(x, types.Array) and x.layout == "C" and x.dtype == out.dtype
                and x.dtype in (types.float32, types.float64) for x in (a, b, out)):
         return None
-    sig = types.void(a, a_start, n, rows, b, b_start, stride, depth, out, out_start, p,
-                     accumulate)
+    sig = types.void(a, a_start, a_row, a_step, rows, b, b_start, stride, depth, out, out_start,
+                     p, accumulate)
 
     def codegen(context, builder, sig, args):
-        a, a_start, n, rows, b, b_start, stride, depth, out, out_start, p, accumulate = args
+        a, a_start, a_row, a_step, rows, b, b_start, stride, depth, out, out_start, p, \
+            accumulate = args
         number = context.get_data_type(sig.args[0].dtype)
         vector = ir.VectorType(number, VECTOR_BYTES // (4 if number == ir.FloatType() else 8))
         a, b, out = (context.make_array(t)(context, builder, x).data
-                     for t, x in ((sig.args[0], a), (sig.args[4], b), (sig.args[8], out)))
+                     for t, x in ((sig.args[0], a), (sig.args[5], b), (sig.args[9], out)))
         last = builder.sub(rows, _i64(1))
         a_rows = [builder.gep(a, [builder.add(a_start, builder.mul(builder.select(
-            builder.icmp_signed("<", _i64(r), rows), _i64(r), last), n))])  # past rows, the last
-            for r in range(TILE_ROWS)]
-        sums = _tile_loop(builder, vector, a_rows, builder.gep(b, [b_start]), stride, depth)
+            builder.icmp_signed("<", _i64(r), rows), _i64(r), last), a_row))])  # past rows, the
+            for r in range(TILE_ROWS)]  # last
+        sums = _tile_loop(builder, vector, a_rows, a_step, builder.gep(b, [b_start]), stride,
+                          depth)
         pointers = [_vector_at(builder, out, builder.add(out_start, builder.add(
             builder.mul(_i64(r), p), _i64(v * vector.count))), vector)
             for r in range(TILE_ROWS) for v in range(TILE_BYTES // VECTOR_BYTES)]
@@ -412,8 +414,9 @@ def _tile(typingctx, a, a_start, n, rows, b, b_start, stride, depth, out, out_st
     return sig, codegen
 
 
-def _tile_loop(builder, vector, a_rows, b, stride, depth):
-    """The loop over k < depth of sums[r, v] += a_rows[r][k] * (vector v of b[k * stride:]):
+def _tile_loop(builder, vector, a_rows, a_step, b, stride, depth):
+    """The loop over k < depth of sums[r, v] += a_rows[r][k * a_step] * (vector v of
+    b[k * stride:]):
     TILE_ROWS by TILE_BYTES / VECTOR_BYTES vectors of sums, which it returns."""
     zero, per_row = ir.Constant(vector, None), TILE_BYTES // VECTOR_BYTES
     fmuladd = builder.module.declare_intrinsic(
@@ -425,12 +428,12 @@ def _tile_loop(builder, vector, a_rows, b, stride, depth):
     builder.position_at_end(loop)
     k = builder.phi(ir.IntType(64))
     sums = [builder.phi(vector) for _ in range(TILE_ROWS * per_row)]
-    row = builder.mul(k, stride)
+    row, a_k_at = builder.mul(k, stride), builder.mul(k, a_step)
     b_k = [builder.load(_vector_at(builder, b, builder.add(row, _i64(v * vector.count)), vector),
                         align=4) for v in range(per_row)]
     new = []
     for a_row in a_rows:
-        a_k = builder.insert_element(zero, builder.load(builder.gep(a_row, [k])), _i32(0))
+        a_k = builder.insert_element(zero, builder.load(builder.gep(a_row, [a_k_at])), _i32(0))
         a_k = builder.shuffle_vector(a_k, zero, ir.Constant(ir.VectorType(ir.IntType(32),
                                                                           vector.count), None))
         new += [builder.call(fmuladd, [a_k, b_k[v], sums[len(new) + v]]) for v in range(per_row)]
@@ -471,47 +474,49 @@ def _ceil(x, y):
 
 
 @register_jitable
-def _pack(b, p, k, depth, j0, j1, packed):
-    """B[k:k + depth, j0:j1] into packed as panels of the tile's width one after another, each
-    row after row, the last zero past column j1; reading B's rows in order."""
+def _pack(b, view, k, depth, j0, j1, packed):
+    """B[k:k + depth, j0:j1] (B the matrix `view` of b) into packed as panels of the tile's width
+    one after another, each row after row, the last zero past column j1; row by row of B."""
     width = TILE_BYTES // b.itemsize
     whole = (j1 - j0) // width
+    offset, row_stride, step = view
     for row in range(depth):
-        at = (k + row) * p + j0
+        at = offset + (k + row) * row_stride + j0 * step
         for panel in range(whole):
             for c in range(width):  # a loop of known length: a few vector moves
-                packed[(panel * depth + row) * width + c] = b[at + panel * width + c]
+                packed[(panel * depth + row) * width + c] = b[at + (panel * width + c) * step]
         if whole * width < j1 - j0:
             for c in range(width):
                 j = whole * width + c
-                packed[(whole * depth + row) * width + c] = b[at + j] if j < j1 - j0 else 0
+                packed[(whole * depth + row) * width + c] = b[at + j * step] if j < j1 - j0 else 0
 
 
 @register_jitable
-def _matmul_block(a, b, out, n, p, i0, i1, j0, j1):
+def _matmul_block(a, a_view, b, b_view, out, n, p, i0, i1, j0, j1):
     """out[i0:i1, j0:j1] of matmul, j0 a multiple of the tile's width, tile by tile."""
     width = TILE_BYTES // out.itemsize
     packed = np.empty(DEPTH * _ceil(j1 - j0, width) * width, dtype=out.dtype)
     edge = np.empty(TILE_ROWS * width, dtype=out.dtype)  # a tile past out's edges
+    (a_offset, a_row, a_step), (b_offset, b_row, b_step) = a_view, b_view
     # B's rows lie far apart: for many rows of out, a copy of its panels side by side; else only
-    # of a last, narrower panel, which the copy pads
-    first = j0 if i1 - i0 >= PACK_ROWS else j0 + (j1 - j0) // width * width
+    # of a last, narrower panel, which the copy pads (and all of B where its rows have gaps)
+    first = j0 if i1 - i0 >= PACK_ROWS or b_step != 1 else j0 + (j1 - j0) // width * width
     for k in range(0, n, DEPTH):
         depth = min(DEPTH, n - k)
-        _pack(b, p, k, depth, first, j1, packed)
+        _pack(b, b_view, k, depth, first, j1, packed)
         for j in range(j0, j1, width):
             columns = min(width, p - j)
-            source, start, stride = b, k * p + j, p
+            source, start, stride = b, b_offset + k * b_row + j, b_row
             if j >= first:
                 source, start, stride = packed, (j - first) * depth, width
             for i in range(i0, i1, TILE_ROWS):
-                rows = min(TILE_ROWS, i1 - i)
+                rows, a_start = min(TILE_ROWS, i1 - i), a_offset + i * a_row + k * a_step
                 if rows == TILE_ROWS and columns == width:
-                    _tile(a, i * n + k, n, rows, source, start, stride, depth, out, i * p + j, p,
-                          k > 0)
+                    _tile(a, a_start, a_row, a_step, rows, source, start, stride, depth, out,
+                          i * p + j, p, k > 0)
                     continue
-                _tile(a, i * n + k, n, rows, source, start, stride, depth, edge, 0, width,
-                      False)
+                _tile(a, a_start, a_row, a_step, rows, source, start, stride, depth, edge, 0,
+                      width, False)
                 for r in range(rows):
                     at = (i + r) * p + j
                     for c in range(columns):
@@ -519,37 +524,44 @@ def _matmul_block(a, b, out, n, p, i0, i1, j0, j1):
 
 
 @register_jitable
-def _matmul_row(a, b, out, n, p, i, j0, j1):
-    """out[i, j0:j1] of matmul, a sum of rows of B read whole and in order (for few rows)."""
-    row = out[i * p + j0:i * p + j1]
+def _matmul_row(a, a_view, b, b_view, out, n, p, i, j0, j1):
+    """out[i, j0:j1] of matmul, a sum of rows of B read whole and in order (for few rows; B's
+    rows contiguous)."""
+    (a_offset, a_row, a_step), (b_offset, b_row, _) = a_view, b_view
+    x, row = a[a_offset + i * a_row:], out[i * p + j0:i * p + j1]
+    b = b[b_offset + j0:]
     row[:] = 0
     for k in range(0, n - n % 4, 4):  # four rows of B for each load and store of out's
-        x0, x1, x2, x3 = a[i * n + k], a[i * n + k + 1], a[i * n + k + 2], a[i * n + k + 3]
-        b0, b1 = b[k * p + j0:k * p + j1], b[(k + 1) * p + j0:(k + 1) * p + j1]
-        b2, b3 = b[(k + 2) * p + j0:(k + 2) * p + j1], b[(k + 3) * p + j0:(k + 3) * p + j1]
+        x0, x1 = x[k * a_step], x[(k + 1) * a_step]
+        x2, x3 = x[(k + 2) * a_step], x[(k + 3) * a_step]
+        b0, b1 = b[k * b_row:k * b_row + j1 - j0], b[(k + 1) * b_row:(k + 1) * b_row + j1 - j0]
+        b2 = b[(k + 2) * b_row:(k + 2) * b_row + j1 - j0]
+        b3 = b[(k + 3) * b_row:(k + 3) * b_row + j1 - j0]
         for j in range(j1 - j0):
             row[j] += x0 * b0[j] + x1 * b1[j] + x2 * b2[j] + x3 * b3[j]
     for k in range(n - n % 4, n):
-        x, b_k = a[i * n + k], b[k * p + j0:k * p + j1]
+        x_k, b_k = x[k * a_step], b[k * b_row:k * b_row + j1 - j0]
         for j in range(j1 - j0):
-            row[j] += x * b_k[j]
+            row[j] += x_k * b_k[j]
 
 
 @njit(parallel=True, cache=True, fastmath=True)
-def matmul(a, b, out, m, n, p):
-    """out (m, p) = a (m, n) @ b (n, p), all three flat and row-major; parallel and cache-aware."""
+def _matmul(a, a_view, b, b_view, out, m, n, p):
+    """out (m, p) = A (m, n) @ B (n, p), out flat and row-major, A and B matrices of the flat a
+    and b as views (offset, row stride, column stride); parallel and cache-aware."""
+    rows_of_b = b_view[2] == 1  # B's rows lie whole in b: few rows of out are sums of them
     if m * n * p < SERIAL:  # threads would cost more than they save
-        if m < TILE_ROWS or n == 0:
+        if (m < TILE_ROWS and rows_of_b) or n == 0:
             for i in range(m):
-                _matmul_row(a, b, out, n, p, i, 0, p)
+                _matmul_row(a, a_view, b, b_view, out, n, p, i, 0, p)
         else:
-            _matmul_block(a, b, out, n, p, 0, m, 0, p)
+            _matmul_block(a, a_view, b, b_view, out, n, p, 0, m, 0, p)
         return
-    if m < TILE_ROWS:
+    if m < TILE_ROWS and rows_of_b:
         blocks = _ceil(p, ROW_BLOCK)
         for task in prange(m * blocks):
             i, j0 = task // blocks, task % blocks * ROW_BLOCK
-            _matmul_row(a, b, out, n, p, i, j0, min(j0 + ROW_BLOCK, p))
+            _matmul_row(a, a_view, b, b_view, out, n, p, i, j0, min(j0 + ROW_BLOCK, p))
         return
     # Blocks of whole tiles, about TASK_ROWS rows by TASK_COLUMNS columns but at least TASKS
     # blocks, so that the threads share the work evenly
@@ -558,6 +570,21 @@ def matmul(a, b, out, m, n, p):
     for task in prange(row_blocks * column_blocks):
         block, j0 = task % row_blocks, task // row_blocks * TASK_COLUMNS
         i0, i1 = block * tiles // row_blocks, (block + 1) * tiles // row_blocks
-        _matmul_block(a, b, out, n, p, i0 * TILE_ROWS, min(i1 * TILE_ROWS, m), j0,
-                      min(j0 + TASK_COLUMNS, p))
+        _matmul_block(a, a_view, b, b_view, out, n, p, i0 * TILE_ROWS, min(i1 * TILE_ROWS, m),
+                      j0, min(j0 + TASK_COLUMNS, p))
+
+
+def matmul(a, b, out, m: int, n: int, p: int) -> None:
+    """out (m, p) = a (m, n) @ b (n, p), all three flat and row-major."""
+    _matmul(a, (0, n, 1), b, (0, p, 1), out, m, n, p)
+
+
+def _matmul_of_views(a_view, b_view, out, m: int, n: int, p: int) -> None:
+    """out (m, p) = A @ B for matrices given as views (buffer, (row stride, column stride),
+    offset) of flat buffers, read in place: a transposed operand is not copied first."""
+    (a, (a_row, a_step), a_offset), (b, (b_row, b_step), b_offset) = a_view, b_view
+    _matmul(a, (a_offset, a_row, a_step), b, (b_offset, b_row, b_step), out, m, n, p)
+
+
+matmul.strided = _matmul_of_views
 ### END REFERENCE ONLY
