@@ -327,21 +327,22 @@ def _reduce_kernel(combine, dtype):  # noqa: F811
 
     @kernel
     def reduce_strided(shape, a, strides, offset, out, reduce_size):
+        # hw3b's tree (its kernel is students' code, so not shared), over the view's positions
         partial = cuda.shared.array(THREADS, dtype)
         row, t = cuda.blockIdx.x, cuda.threadIdx.x
-        base = row * reduce_size
+        j = row * reduce_size + t  # this thread's first element, then every THREADS-th
         if t < reduce_size:
-            total = a[_position(base + t, shape, strides, offset)]
-            for j in range(t + THREADS, reduce_size, THREADS):
-                total = combine(total, a[_position(base + j, shape, strides, offset)])
-            partial[t] = total
+            partial[t] = a[_position(j, shape, strides, offset)]
+            while j + THREADS < (row + 1) * reduce_size:
+                j += THREADS
+                partial[t] = combine(partial[t], a[_position(j, shape, strides, offset)])
         cuda.syncthreads()
-        step = THREADS // 2
-        while step > 0:
-            if t < step and t + step < reduce_size:
-                partial[t] = combine(partial[t], partial[t + step])
+        half = THREADS
+        while half > 1:
+            half //= 2
+            if t < half and t + half < reduce_size:
+                partial[t] = combine(partial[t], partial[t + half])
             cuda.syncthreads()
-            step //= 2
         if t == 0:
             out[row] = partial[0]
 

@@ -371,14 +371,32 @@ ewise_div_repeated = _repeated_vector_kernel(lambda x, y: x / y)
 
 # matmul keeps a tile of out in registers while it runs over k, as BLAS does. Numba's LLVM keeps
 # a running sum in a register only as a scalar or a reduction's lanes, not a tile of out, so
-# _tile writes that loop in LLVM's vectors.
+# _tile_in_registers writes that loop in LLVM's vectors.
 
-@intrinsic
-def _tile(typingctx, a, a_start, a_row, a_step, rows, b, b_start, stride, depth, out,
-          out_start, p, accumulate):
+def _tile(a, a_start, a_row, a_step, rows, b, b_start, stride, depth, out, out_start, p,
+          accumulate):
     """out[out_start + r * p + j] for r < TILE_ROWS, j < TILE_BYTES / itemsize: the sum over
     k < depth of a[a_start + min(r, rows - 1) * a_row + k * a_step] * b[b_start + k * stride + j],
-    plus its value before if accumulate."""
+    plus its value before if accumulate. (In NumPy where Numba's JIT is off.)"""
+    k, rows_at = np.arange(depth), np.minimum(np.arange(TILE_ROWS), rows - 1)[:, None]
+    columns = np.arange(TILE_BYTES // out.itemsize)
+    at = out_start + np.arange(TILE_ROWS)[:, None] * p + columns
+    sums = a[a_start + rows_at * a_row + k * a_step] @ b[b_start + k[:, None] * stride + columns]
+    out[at] = sums + out[at] if accumulate else sums
+
+
+@overload(_tile)
+def _tile_compiled(a, a_start, a_row, a_step, rows, b, b_start, stride, depth, out, out_start,
+                   p, accumulate):
+    return lambda a, a_start, a_row, a_step, rows, b, b_start, stride, depth, out, out_start, \
+        p, accumulate: _tile_in_registers(a, a_start, a_row, a_step, rows, b, b_start, stride,
+                                          depth, out, out_start, p, accumulate)
+
+
+@intrinsic
+def _tile_in_registers(typingctx, a, a_start, a_row, a_step, rows, b, b_start, stride, depth,
+                       out, out_start, p, accumulate):
+    """_tile, its sums kept in registers."""
     if not all(isinstance(x, types.Array) and x.layout == "C" and x.dtype == out.dtype
                and x.dtype in (types.float32, types.float64) for x in (a, b, out)):
         return None
@@ -546,9 +564,11 @@ def _matmul_row(a, a_view, b, b_view, out, n, p, i, j0, j1):
 
 
 @njit(parallel=True, cache=True, fastmath=True)
-def _matmul(a, a_view, b, b_view, out, m, n, p):
-    """out (m, p) = A (m, n) @ B (n, p), out flat and row-major, A and B matrices of the flat a
-    and b as views (offset, row stride, column stride); parallel and cache-aware."""
+def matmul(a, b, out, m, n, p, views=None):
+    """out (m, p) = A (m, n) @ B (n, p), all three flat and row-major, or A and B the `views`
+    ((offset, row stride, column stride) of A in a, of B in b); parallel and cache-aware."""
+    a_view = (0, n, 1) if views is None else views[0]  # (not unpacked: Numba's parfors fail)
+    b_view = (0, p, 1) if views is None else views[1]
     rows_of_b = b_view[2] == 1  # B's rows lie whole in b: few rows of out are sums of them
     if m * n * p < SERIAL:  # threads would cost more than they save
         if (m < TILE_ROWS and rows_of_b) or n == 0:
@@ -574,16 +594,11 @@ def _matmul(a, a_view, b, b_view, out, m, n, p):
                       j0, min(j0 + TASK_COLUMNS, p))
 
 
-def matmul(a, b, out, m: int, n: int, p: int) -> None:
-    """out (m, p) = a (m, n) @ b (n, p), all three flat and row-major."""
-    _matmul(a, (0, n, 1), b, (0, p, 1), out, m, n, p)
-
-
 def _matmul_of_views(a_view, b_view, out, m: int, n: int, p: int) -> None:
     """out (m, p) = A @ B for matrices given as views (buffer, (row stride, column stride),
     offset) of flat buffers, read in place: a transposed operand is not copied first."""
     (a, (a_row, a_step), a_offset), (b, (b_row, b_step), b_offset) = a_view, b_view
-    _matmul(a, (a_offset, a_row, a_step), b, (b_offset, b_row, b_step), out, m, n, p)
+    matmul(a, b, out, m, n, p, ((a_offset, a_row, a_step), (b_offset, b_row, b_step)))
 
 
 matmul.strided = _matmul_of_views
