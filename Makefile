@@ -43,7 +43,7 @@ release: starter
 	$(PY) -m autograder release --reveal "$(REVEAL)"
 
 test: $(STAMP)
-	$(PY) -m pytest -m "not slow" tests
+	$(PY) -m pytest -m "not slow" --durations=25 tests
 
 test-all: $(STAMP)
 	$(PY) -m pytest tests
