@@ -106,6 +106,11 @@ def _fused_adam_step(self: Adam) -> None:
     self.t += 1
     decoupled = isinstance(self, AdamW)  # its decay scales the data, not added to the gradient
     l2, decay = (0.0, 1 - self.lr * self.weight_decay) if decoupled else (self.weight_decay, 1.0)
+    (beta1, beta2), t = self.betas, self.t
+    # g = grad + l2 * data; m = beta1 * m + (1 - beta1) * g; v likewise with g * g; data * decay
+    # + m * step / (sqrt(v / correction2) + eps), the bias corrections folded into step
+    constants = (l2, beta1, 1 - beta1, beta2, 1 - beta2, 1 - beta2 ** t,
+                 -self.lr / (1 - beta1 ** t), self.eps, decay)
     for param, data, grad in Optimizer._gradients(self, 0.0):
         key = id(param)
         if key not in self.m:
@@ -114,8 +119,7 @@ def _fused_adam_step(self: Adam) -> None:
         data = data.compact()
         out = data.device.empty(data.shape, data.dtype)
         data.device.module.adam_update(data._handle, grad._handle, self.m[key]._handle,
-                                       self.v[key]._handle, out._handle, self.lr, self.betas,
-                                       self.eps, self.t, l2, decay)
+                                       self.v[key]._handle, out._handle, *constants)
         param.data = Tensor.make_const(out)
 
 

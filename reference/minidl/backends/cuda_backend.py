@@ -513,17 +513,9 @@ def _adam(data, grad, m, v, out, l2, beta1, rest1, beta2, rest2, correction2, st
         out[i] = data[i] * decay + m[i] * step / (math.sqrt(v[i] / correction2) + eps)
 
 
-def adam_update(data, grad, m, v, out, lr: float, betas: tuple[float, float], eps: float,
-                t: int, l2: float = 0.0, decay: float = 1.0) -> None:
-    """Adam's step `t` of one parameter: its moments m and v updated in place, out its new data.
-
-    The gradient is grad + l2 * data (Adam's weight decay) and the data is first scaled by
-    `decay` (AdamW's 1 - lr * weight_decay). Each constant is rounded to the dtype once, as
-    NDArray's scalar operations round it, so the numbers are those of the plain update.
-    """
-    beta1, beta2 = betas
-    constants = (l2, beta1, 1 - beta1, beta2, 1 - beta2, 1 - beta2 ** t, -lr / (1 - beta1 ** t),
-                 eps, decay)
+def adam_update(data, grad, m, v, out, *constants: float) -> None:
+    """One Adam step of a parameter: m and v updated in place, out its new data (the constants
+    are optim's `_fused_adam_step`'s, each rounded to the dtype as NDArray's scalars are)."""
     _adam[_blocks(out.size), THREADS](data, grad, m, v, out,
                                       *[_scalar(value, out) for value in constants])
 ### END REFERENCE ONLY

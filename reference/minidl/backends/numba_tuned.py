@@ -613,12 +613,8 @@ def _adam(data, grad, m, v, out, l2, beta1, rest1, beta2, rest2, correction2, st
         out[i] = data[i] * decay + m[i] * step / (np.sqrt(v[i] / correction2) + eps)
 
 
-def adam_update(data, grad, m, v, out, lr: float, betas: tuple[float, float], eps: float,
-                t: int, l2: float = 0.0, decay: float = 1.0) -> None:
-    """Adam's step `t` of one parameter in one pass (the plain update is about 13): m and v
-    updated in place, out its new data; as cuda_backend's adam_update, which says more."""
-    beta1, beta2 = betas
-    constants = (l2, beta1, 1 - beta1, beta2, 1 - beta2, 1 - beta2 ** t, -lr / (1 - beta1 ** t),
-                 eps, decay)
+def adam_update(data, grad, m, v, out, *constants: float) -> None:
+    """One Adam step of a parameter in one pass (the plain update is about 13): m and v updated
+    in place, out its new data (the constants are optim's `_fused_adam_step`'s)."""
     _adam(data, grad, m, v, out, *[out.dtype.type(value) for value in constants])
 ### END REFERENCE ONLY
