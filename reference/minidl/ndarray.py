@@ -425,8 +425,10 @@ def _reduce_copying_less(self: NDArray, axis, keepdims: bool, primitive: str) ->
     it), else copying less of a compact array."""
     reduced = self._axes(axis)
     kept = tuple(i for i in range(self.ndim) if i not in reduced)
-    rows = self.permute(kept + reduced)  # row-major, one row of the reduced axes per output
-    strided = _in_place(primitive, rows)
+    strided = None
+    if hasattr(getattr(self.device.module, primitive), "strided"):  # not a CPU's hot path
+        rows = self.permute(kept + reduced)  # row-major, one row of the reduced axes per output
+        strided = _in_place(primitive, rows)
     if strided is not None:
         out = NDArray.make(rows.shape[:len(kept)], device=self.device, dtype=self.dtype)
         strided(_view(rows), out._handle, self.size // out.size, rows.shape)
