@@ -66,6 +66,7 @@ dispatcher.wrap_arg = Hint
 # numba types a device function (the backend's _position, apply) for the current GPU's cc
 dispatcher.get_current_device = lambda: types.SimpleNamespace(compute_capability=(9, 0))
 kernel = types.SimpleNamespace(extensions=[])
+kernel._prepare_args = lambda *args: dispatcher._Kernel._prepare_args(kernel, *args)  # tuples
 results = {}
 for label, expression, signature, args in pickle.load(sys.stdin.buffer):
     numba_parameters = []
@@ -95,9 +96,15 @@ def compiled_ptx(cases: dict) -> dict:
         pytest.skip("numba-cuda is not installed, and with it NVVM, which compiles kernels to "
                     "PTX: pip install 'numba-cuda[cu12]==0.30.4' (the kit's gpu extra)")
     # a pickled view would arrive compact: arrays travel as what numba reads of them
-    requests = [(label, kernel, launch.argument_types(args),
-                 [(a.size, a.dtype.str, a.shape, a.strides) if isinstance(a, np.ndarray) else a
-                  for a in args]) for label, (kernel, args) in cases.items()]
+    def travelling(value):
+        if isinstance(value, tuple):
+            return tuple(travelling(item) for item in value)
+        if isinstance(value, np.ndarray):
+            return value.size, value.dtype.str, value.shape, value.strides
+        return value
+
+    requests = [(label, kernel, launch.argument_types(args), [travelling(a) for a in args])
+                for label, (kernel, args) in cases.items()]
     child = subprocess.run(
         [sys.executable, "-c", PTX_OF_KERNELS, str(ROOT), str(ROOT / "reference" / "minidl")],
         input=pickle.dumps(requests), capture_output=True, timeout=600,
@@ -141,8 +148,8 @@ def test_the_launcher_passes_each_argument_as_the_ptx_parameters_numba_compiled(
                           (i64, f32, i64, 0, f32)),
         "reduce_strided": ("backend._REDUCE['sum', 'float32'].strided.dispatcher.py_func",
                            (i64, f32, i64, 0, f32, 3)),
-        "_adam": ("backend._adam.dispatcher.py_func",
-                  (f32, f32, f32, f32, f32, *np.ones(9, "float32"))),
+        "_adam": ("backend._adam.dispatcher.py_func",  # tuples of arrays: a group's parameters
+                  (*[(f32, np.zeros(0, "float32"))] * 5, *np.ones(9, "float32"))),
     }
     compiled = compiled_ptx(cases)
     for label, (_, args) in cases.items():

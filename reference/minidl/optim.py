@@ -97,8 +97,8 @@ _plain_adam_step = Adam.step
 
 
 def _fused_adam_step(self: Adam) -> None:
-    """Adam.step (AdamW's too) in one launch per parameter, on a device with the fused kernel
-    (its `adam_update`); the same numbers as the plain step, which runs elsewhere."""
+    """Adam.step (AdamW's too) in a few launches for all parameters, on a device with the fused
+    kernel (its `adam_update`); the same numbers as the plain step, which runs elsewhere."""
     if (type(self)._gradients not in (Adam._gradients, AdamW._gradients)
             or not all(hasattr(param.device.module, "adam_update") for param in self.params)):
         _plain_adam_step(self)  # a subclass's own gradients, or a device without the kernel
@@ -111,6 +111,7 @@ def _fused_adam_step(self: Adam) -> None:
     # + m * step / (sqrt(v / correction2) + eps), the bias corrections folded into step
     constants = (l2, beta1, 1 - beta1, beta2, 1 - beta2, 1 - beta2 ** t,
                  -self.lr / (1 - beta1 ** t), self.eps, decay)
+    updates = {}  # by device and dtype: the buffers of each parameter's data, grad, m, v, out
     for param, data, grad in Optimizer._gradients(self, 0.0):
         key = id(param)
         if key not in self.m:
@@ -118,9 +119,11 @@ def _fused_adam_step(self: Adam) -> None:
                                         for _ in range(2))
         data = data.compact()
         out = data.device.empty(data.shape, data.dtype)
-        data.device.module.adam_update(data._handle, grad._handle, self.m[key]._handle,
-                                       self.v[key]._handle, out._handle, *constants)
-        param.data = Tensor.make_const(out)
+        updates.setdefault((data.device, data.dtype), []).append(
+            [array._handle for array in (data, grad, self.m[key], self.v[key], out)])
+        param.data = Tensor.make_const(out)  # its buffer is written below
+    for (device, _), buffers in updates.items():
+        device.module.adam_update(*[list(column) for column in zip(*buffers)], *constants)
 
 
 Adam.step = _fused_adam_step

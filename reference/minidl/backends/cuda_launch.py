@@ -75,7 +75,7 @@ class Kernel:
         options = self.dispatcher.targetoptions
         if options.get("debug") or options.get("link") or options.get("extensions"):
             return None  # numba's launch reports device exceptions and links extra code
-        if not all(isinstance(value, DEVICE_ARRAYS) or np.isscalar(value) for value in args):
+        if not all(_on_device(value) for value in args):
             return None  # host arrays: numba copies them to the device and back
         signature = argument_types(args)
         if signature is None:
@@ -103,16 +103,31 @@ class CupyLaunch:
                       flatten_arguments(args, self.converters))
 
 
+def _on_device(value) -> bool:
+    """Whether a kernel argument is a device array, a number, or a tuple of those."""
+    if isinstance(value, tuple):
+        return all(_on_device(item) for item in value)
+    return isinstance(value, DEVICE_ARRAYS) or np.isscalar(value)
+
+
 def _signature_key(value):
     """What of a kernel argument picks its compiled version: an array's type, else the type."""
     if isinstance(value, DEVICE_ARRAYS):
         flags = value.flags
         return value.dtype, value.ndim, flags.c_contiguous, flags.f_contiguous
+    if isinstance(value, tuple):
+        return tuple([_signature_key(item) for item in value])
     return type(value)
 
 
 def argument_type(value) -> numba.types.Type | None:
-    """The numba type numba.cuda compiles a kernel argument as; None unless an array or number."""
+    """The numba type numba.cuda compiles a kernel argument as; None unless an array, a number
+    or a tuple of arguments of one type."""
+    if isinstance(value, tuple):
+        kinds = {argument_type(item) for item in value}
+        if len(kinds) != 1 or None in kinds:
+            return None
+        return numba.types.UniTuple(kinds.pop(), len(value))
     if isinstance(value, (np.ndarray, *DEVICE_ARRAYS)):
         flags = value.flags
         layout = "C" if flags.c_contiguous else "F" if flags.f_contiguous else "A"
@@ -128,17 +143,22 @@ def argument_types(args) -> tuple | None:
     return None if None in types else types
 
 
-def parameter_converters(signature: tuple) -> tuple:
-    """Per argument: None for an array, else the NumPy type that passes it at its PTX width."""
-    return tuple(None if isinstance(kind, numba.types.Array) else np.dtype(str(kind)).type
-                 for kind in signature)
+def parameter_converters(signature) -> tuple:
+    """Per argument: None for an array, a tuple of its items' converters for a tuple, else the
+    NumPy type that passes it at its PTX width."""
+    return tuple(None if isinstance(kind, numba.types.Array)
+                 else parameter_converters(kind) if isinstance(kind, numba.types.UniTuple)
+                 else np.dtype(str(kind)).type for kind in signature)
 
 
 def flatten_arguments(args, converters) -> list:
-    """The kernel's PTX parameters for `args`: each array as the members of numba's array struct."""
+    """The kernel's PTX parameters for `args`: each array as the members of numba's array struct,
+    a tuple as its items in order."""
     flat = []
     for value, convert in zip(args, converters):
-        if convert is None:
+        if isinstance(convert, tuple):
+            flat += flatten_arguments(value, convert)
+        elif convert is None:
             # meminfo and parent (null on a device), nitems, itemsize, data, shape, byte strides;
             # CuPy passes a Python int as int64, and an array as its data pointer
             flat += (0, 0, value.size, value.itemsize, value, *value.shape, *value.strides)

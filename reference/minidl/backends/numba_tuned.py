@@ -613,8 +613,11 @@ def _adam(data, grad, m, v, out, l2, beta1, rest1, beta2, rest2, correction2, st
         out[i] = data[i] * decay + m[i] * step / (np.sqrt(v[i] / correction2) + eps)
 
 
-def adam_update(data, grad, m, v, out, *constants: float) -> None:
-    """One Adam step of a parameter in one pass (the plain update is about 13): m and v updated
-    in place, out its new data (the constants are optim's `_fused_adam_step`'s)."""
-    _adam(data, grad, m, v, out, *[out.dtype.type(value) for value in constants])
+def adam_update(datas, grads, ms, vs, outs, *constants: float) -> None:
+    """One Adam step of parameters of one dtype, one pass each (the plain update is about 13):
+    their m and v updated in place, outs their new data (the constants are optim's
+    `_fused_adam_step`'s)."""
+    constants = [outs[0].dtype.type(value) for value in constants]
+    for data, grad, m, v, out in zip(datas, grads, ms, vs, outs):
+        _adam(data, grad, m, v, out, *constants)
 ### END REFERENCE ONLY
