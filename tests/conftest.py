@@ -14,6 +14,7 @@ from autograder.checks import collect
 from autograder.golden import record
 from autograder.implementation import load_package, unload
 from autograder.release import release
+from autograder.strip import regions_in_tree, strip_tree
 from autograder.case import run_case
 from autograder.verdict import judge
 
@@ -96,6 +97,16 @@ def reference_goldens(tag: str, reference):
         _, checks = assignment_checks(tag)
         _cache["goldens", tag] = {c.name: record(c, reference, GOLDEN_SEED) for c in checks}
     return _cache["goldens", tag]
+
+
+def solved_package(tmp_path_factory) -> Path:
+    """What a student who solved every assignment as the reference does uploads: its solution
+    regions, without its reference-only code (the tuned Numba kernels, the fused updates)."""
+    if "solved" not in _cache:
+        folder = tmp_path_factory.mktemp("solved") / "minidl"
+        strip_tree(REFERENCE, folder, frozenset(r.tag for r in regions_in_tree(REFERENCE)))
+        _cache["solved"] = folder
+    return _cache["solved"]
 
 
 @pytest.fixture(scope="session")

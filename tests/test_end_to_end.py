@@ -115,32 +115,36 @@ def test_a_hanging_operator_times_out_and_costs_only_the_checks_that_use_it(
 
 
 @pytest.mark.parametrize("tag, package, full_marks", [
-    ("hw2", REFERENCE, True), ("hw2", STARTER, False),
-    ("hw3b", REFERENCE, True),  # GPU kernels in Numba's simulator, in the sandbox
-    ("hw4", REFERENCE, True), ("hw4", STARTER, False),
-    ("hw5", REFERENCE, True), ("hw5", STARTER, False),
-], ids=["hw2-reference", "hw2-starter", "hw3b-reference", "hw4-reference", "hw4-starter",
-        "hw5-reference", "hw5-starter"])
-def test_zip_grades_the_reference_fully_and_the_starter_zero(tag, tmp_path_factory, tmp_path,
-                                                             package, full_marks):
-    from conftest import assignment_checks, built_release
+    ("hw2", "solved", True), ("hw2", STARTER, False),
+    ("hw3b", "solved", True),  # GPU kernels in Numba's simulator, in the sandbox
+    ("hw4", "solved", True), ("hw4", STARTER, False),
+    ("hw5", "solved", True), ("hw5", STARTER, False),
+], ids=["hw2-solved", "hw2-starter", "hw3b-solved", "hw4-solved", "hw4-starter",
+        "hw5-solved", "hw5-starter"])
+def test_zip_grades_the_model_answer_fully_and_the_starter_zero(tag, tmp_path_factory, tmp_path,
+                                                                package, full_marks):
+    from conftest import assignment_checks, built_release, solved_package
 
     root = tmp_path / "root"
     prepare_root(built_release(tag, tmp_path_factory) / "autograder.zip", root)
+    if package == "solved":  # the reference's solution regions, without its reference-only code
+        package = solved_package(tmp_path_factory)
     results = grade(root, submitted(package, tmp_path))
     total = sum(c.points for c in assignment_checks(tag)[1])
     assert results["score"] == (total if full_marks else 0), results
     assert len(results["tests"]) == len(assignment_checks(tag)[1])
 
 
-@pytest.mark.parametrize("package", [REFERENCE, STARTER], ids=["reference", "starter"])
+@pytest.mark.parametrize("package", ["solved", STARTER], ids=["solved", "starter"])
 def test_hw3_zip_compiles_the_uploaded_kernels_and_reports_matmul_speed(tmp_path_factory,
                                                                          tmp_path, package):
-    from conftest import assignment_checks, built_release
+    from conftest import assignment_checks, built_release, solved_package
 
     checks = assignment_checks("hw3")[1]
     root = tmp_path / "root"
     prepare_root(built_release("hw3", tmp_path_factory) / "autograder.zip", root)
+    if package == "solved":  # the students' kernels, compiled as theirs are (not the tuned ones)
+        package = solved_package(tmp_path_factory)
     results = grade(root, submitted(package, tmp_path))
     scored = {t["number"]: t for t in results["tests"]}
     assert list(scored) == [c.number for c in checks]

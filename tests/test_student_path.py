@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from autograder.local_grading import run_autograder
-from conftest import REFERENCE, ROOT, assignment_checks, built_release
+from conftest import REFERENCE, ROOT, assignment_checks, built_release, solved_package
 
 SYSTEM_PYTHON = Path("/usr/bin/python3.11")
 IS_ROOT = os.geteuid() == 0
@@ -51,8 +51,9 @@ def test_a_student_unzips_installs_tests_submits_and_gets_full_marks(tag, studen
     starter = run([student_venv / "python", "-m", "pytest"], cwd=bundle)
     assert starter.returncode == 1 and "checks run" in starter.stdout.splitlines()[-2]
 
-    for solved_file in REFERENCE.rglob("*.py"):  # the student's work: the reference's code
-        shutil.copyfile(solved_file, bundle / "minidl" / solved_file.relative_to(REFERENCE))
+    model_answer = solved_package(tmp_path_factory)  # the student's work
+    for solved_file in model_answer.rglob("*.py"):
+        shutil.copyfile(solved_file, bundle / "minidl" / solved_file.relative_to(model_answer))
     solved = run([student_venv / "python", "-m", "pytest"], cwd=bundle)
     visible = sum(c.points for c in assignment_checks(tag)[1] if c.visibility == "visible")
     assert solved.returncode == 0, solved.stdout[-3000:]
