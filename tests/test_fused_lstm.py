@@ -1,0 +1,51 @@
+"""The reference's fused LSTM step on the (simulated) GPU against lstm_step's composed ops:
+outputs, states and every gradient, and the launches."""
+import importlib
+
+import numpy as np
+
+from conftest import minidl_reference
+
+mdl = minidl_reference()
+launch = importlib.import_module(".cuda_launch", mdl.cuda().module.__package__)
+SEQ, BATCH, FEATURES, HIDDEN, LAYERS = 2, 3, 4, 6, 2  # a state of 2 simulated blocks
+
+
+def lstm_results() -> tuple[list[np.ndarray], dict]:
+    """A 2-layer float32 LSTM and an LSTMCell from a given state: outputs, final states and the
+    gradients of a weighted sum of them w.r.t. the input, the initial states and every weight;
+    and the launches of the LSTM's forward and backward."""
+    data = np.random.default_rng(3)
+    mdl.init.manual_seed(0)
+    lstm, cell = (mdl.nn.LSTM(FEATURES, HIDDEN, num_layers=LAYERS),
+                  mdl.nn.LSTMCell(FEATURES, HIDDEN))
+    x, h0, c0 = (mdl.Tensor(data.standard_normal(shape), requires_grad=True)
+                 for shape in [(SEQ, BATCH, FEATURES)] + [(LAYERS, BATCH, HIDDEN)] * 2)
+    launch.launch_counts.clear()
+    output, (h, c) = lstm(x, (h0, c0))
+    cell_h, cell_c = cell(mdl.ops.split(x, 0)[0], (mdl.ops.split(h0, 0)[0],
+                                                   mdl.ops.split(c0, 0)[0]))
+    results = [output, h, c, cell_h, cell_c]
+    loss = sum(((result * mdl.Tensor(data.standard_normal(result.shape))).sum()
+                for result in results), mdl.Tensor(np.zeros(())))
+    loss.backward()
+    counts = dict(launch.launch_counts)
+    params = [p for module in (lstm, cell) for p in module.parameters()]
+    return [t.numpy() for t in results] + [t.grad.numpy() for t in [x, h0, c0, *params]], counts
+
+
+def test_the_fused_lstm_step_gives_the_numbers_of_the_composed_ops(monkeypatch):
+    module, parts = mdl.cuda().module, []
+    fused_kernel = module.lstm_cell
+    monkeypatch.setattr(module, "lstm_cell", lambda kind, *arrays: (parts.append(kind),
+                                                                    fused_kernel(kind, *arrays)))
+    monkeypatch.setenv("MINIDL_DEVICE", "cuda")
+    fused, counts = lstm_results()
+    monkeypatch.setenv("MINIDL_DEVICE", "cpu")  # NumPy's device: lstm_step's composed ops
+    composed, _ = lstm_results()
+    for ours, theirs in zip(fused, composed, strict=True):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+    steps = SEQ * LAYERS + 1  # the LSTM's and the cell's
+    assert sorted(parts) == sorted(list(range(6)) * steps)  # each part once a step
+    # measured: 347 launches with the composed ops
+    assert counts["_lstm"] == 6 * steps and sum(counts.values()) <= 170, counts
