@@ -39,7 +39,8 @@ else:
         import cupy as xp
     except ImportError as error:
         raise ImportError("minidl.cuda() needs CuPy and numba-cuda on a GPU machine: pip "
-                          "install 'numba-cuda[cu12]==0.30.4' cupy-cuda12x==14.2.0") from error
+                          "install 'numba-cuda[cu12]==0.30.4' cupy-cuda12x==14.2.0 'numpy<2.5'"
+                          ) from error
 
 from .cuda_launch import kernel  # noqa: E402 -- on a GPU: compiled once, launched by CuPy
 
