@@ -249,11 +249,16 @@ SHARED_OPS = {
     "TakeRows": (lambda: mdl.ops.TakeRows(ROWS), [(3, 4)]),
     "AddRows": (lambda: mdl.ops.AddRows(ROWS, 3), [(2, 2, 4)]),
     "Conv": (lambda: mdl.ops.Conv(2, ((1, 0), (1, 1))), [(2, 3, 5, 5), (4, 3, 3, 3)]),
-    # the reference's fused LSTM step, on minidl.cuda() alone: c' from the gates and c
-    "_LSTMPart": (lambda: RECURRENT._LSTMPart(RECURRENT.STATE), [(3, 8), (3, 2)]),
+    # the reference's fused layers, on minidl.cuda() alone: c' from the gates and c; images
+    # normalized by constant statistics (each channel's mean and 1 / std)
+    "_LSTMPart": (lambda: RECURRENT._LSTMPart(RECURRENT.STATE), [(3, 8), (3, 2)], "fused"),
+    "_BatchNormApply": (lambda: SPATIAL._BatchNormApply(), [(2, 3, 2, 2), (2, 3), (3,), (3,)],
+                        "fused", "constant second"),
 }
 RECURRENT = importlib.import_module(mdl.__name__ + ".nn.recurrent")
-COVERED = {"_LSTMPartGradient": "_LSTMPart"}  # runs in the backward pass of the other
+SPATIAL = importlib.import_module(mdl.__name__ + ".nn.spatial")
+COVERED = {"_LSTMPartGradient": "_LSTMPart", "_BatchNormSum": "_BatchNormApply",
+           "_BatchNormGradX": "_BatchNormApply"}  # run in the backward pass of the other
 
 
 def _op_classes() -> set[type]:
@@ -275,14 +280,16 @@ def test_every_operator_has_an_entry_in_the_shared_op_table():
 def test_one_op_object_serves_two_graphs(name, device):
     """An op is a pure function of its inputs: applied again to other inputs, it leaves the
     first graph's output and gradients as a fresh op object computes them."""
-    make, shapes, *positive = SHARED_OPS[name]
-    if name == "_LSTMPart" and not hasattr(device.module, "lstm_cell"):
-        pytest.skip("the fused LSTM step runs on minidl.cuda() alone")
-    low = 0.5 if positive else -2.0
+    make, shapes, *flags = SHARED_OPS[name]
+    if "fused" in flags and device.name != "cuda":
+        pytest.skip("the reference's fused layers run on minidl.cuda() alone")
+    low = 0.5 if "positive" in flags else -2.0
     first, second = ([rng.uniform(low, 2.0, shape) for shape in shapes] for _ in range(2))
 
     def graph(op, values):
-        tensors = [mdl.Tensor(v, dtype="float64", requires_grad=True) for v in values]
+        tensors = [mdl.Tensor(v, dtype="float64",
+                              requires_grad=not (i == 1 and "constant second" in flags))
+                   for i, v in enumerate(values)]
         return op(*tensors), tensors
 
     shared = make()
@@ -294,7 +301,8 @@ def test_one_op_object_serves_two_graphs(name, device):
     (fresh_out * weights).sum().backward()
     np.testing.assert_allclose(out.numpy(), fresh_out.numpy(), rtol=1e-12)
     for t, f in zip(tensors, fresh):
-        np.testing.assert_allclose(t.grad.numpy(), f.grad.numpy(), rtol=1e-12, atol=1e-15)
+        if t.requires_grad:
+            np.testing.assert_allclose(t.grad.numpy(), f.grad.numpy(), rtol=1e-12, atol=1e-15)
 
 
 def test_softmax_is_stable_and_matches_numpy_with_its_gradient():

@@ -186,10 +186,10 @@ def test_a_training_step_takes_fewer_launches(monkeypatch):
     monkeypatch.setenv("MINIDL_DEVICE", "cuda")
     counts = training_step_launches()
     # Measured: 192 launches before (28 compact copies, 140 elementwise ones and 12 reductions,
-    # Adam's update about 13 a parameter), 95 now: broadcast, permuted and transposed operands
-    # (of elementwise ops and matmul) read in place, a reduction one launch, and Adam one launch
-    # for up to 8 parameters. The copies left are the convolution's windows and weights, the optimizer's
+    # Adam's update about 13 a parameter), 60 now: broadcast, permuted and transposed operands
+    # (of elementwise ops and matmul) read in place, a reduction one launch, Adam one launch
+    # for up to 8 parameters and batch norm's training step 5 (test_fused_layers.py). The copies left are the convolution's windows and weights, the optimizer's
     # gradients and assignments' values.
-    assert sum(counts.values()) <= 95
+    assert sum(counts.values()) <= 60
     assert counts["_adam"] == 1  # weights and biases of the convolution, batch norm and linear
     assert counts["_compact"] <= 11

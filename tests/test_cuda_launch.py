@@ -139,7 +139,7 @@ def test_the_launcher_passes_each_argument_as_the_ptx_parameters_numba_compiled(
         "matmul": ("backend._MATMUL['float64'].dispatcher.py_func", (f64, f64, f64, 2, 3, 2)),
         "matmul_tiled": ("backend._MATMUL_TILED['float32'].dispatcher.py_func",
                          (f32, 3, 1, 0, f32, 1, 3, 0, f32, 2, 3, 2)),  # b transposed
-        # and the reference's kernels that read views in place, its fused LSTM step and Adam
+        # and the reference's kernels that read views in place, its fused layers and Adam
         "ewise_strided": ("inner(backend.ewise_add.strided, 'ewise_strided')",
                           (i64, f32, i64, 0, f32, i64, 2, f32)),
         "scalar_strided": ("inner(backend.scalar_mul.strided, 'scalar_strided')",
@@ -149,6 +149,10 @@ def test_the_launcher_passes_each_argument_as_the_ptx_parameters_numba_compiled(
         "reduce_strided": ("backend._REDUCE['sum', 'float32'].strided.dispatcher.py_func",
                            (i64, f32, i64, 0, f32, 3)),
         "_lstm": ("backend._lstm.dispatcher.py_func", (2, f32, f32, f32, f32, 3)),
+        "_batch_norm_stats": ("backend._batch_norm_stats.dispatcher.py_func",
+                              (*[f32] * 6, 2, 3, 5, np.float32(1e-5), np.float32(0.1))),
+        "_batch_norm_sum": ("backend._batch_norm_sum.dispatcher.py_func",
+                            (True, *[f32] * 4, 2, 3, 5)),
         "_adam": ("backend._adam.dispatcher.py_func",  # tuples of arrays: a group's parameters
                   (*[(f32, np.zeros(0, "float32"))] * 5, *np.ones(9, "float32"))),
     }

@@ -519,6 +519,114 @@ def lstm_cell(kind: int, a, c, grad, out, hidden: int) -> None:
     _lstm[_blocks(c.size), THREADS](kind, a, c, grad, out, hidden)
 
 
+# BatchNorm2d's training step: statistics, normalization and the two gradient sums each one
+# launch, where the composed ops take about 19 forward and 25 backward. Images (n, c, hw) are
+# flat; a block per channel sums its n * hw values in float64.
+
+@cuda.jit(device=True)
+def _block_sum(partial, value, t):
+    """The sum of `value` over the block's threads, for each of them."""
+    partial[t] = value
+    cuda.syncthreads()
+    half = THREADS
+    while half > 1:
+        half //= 2
+        if t < half:
+            partial[t] += partial[t + half]
+        cuda.syncthreads()
+    total = partial[0]
+    cuda.syncthreads()  # before the next call writes partial
+    return total
+
+
+@cuda.jit(device=True)
+def _channel_element(j, channel, channels, hw):
+    """The index of the j-th value of `channel` in images (n, channels, hw)."""
+    return (j // hw * channels + channel) * hw + j % hw
+
+
+@kernel
+def _batch_norm_stats(x, stats, running_mean, running_var, new_mean, new_var, n, channels, hw,
+                      eps, momentum):
+    channel, t = cuda.blockIdx.x, cuda.threadIdx.x
+    partial = cuda.shared.array(THREADS, numba.float64)
+    count = n * hw
+    total = 0.0
+    for j in range(t, count, THREADS):
+        total += x[_channel_element(j, channel, channels, hw)]
+    mean = _block_sum(partial, total, t) / count
+    total = 0.0
+    for j in range(t, count, THREADS):
+        centered = x[_channel_element(j, channel, channels, hw)] - mean
+        total += centered * centered
+    var = _block_sum(partial, total, t) / count
+    if t == 0:  # mean and 1 / std; the running mean and (unbiased) variance, after then before
+        stats[channel], stats[channels + channel] = mean, 1 / math.sqrt(var + eps)
+        unbiased = var * count / max(count - 1, 1)
+        new_mean[channel] = running_mean[channel] * (1 - momentum) + mean * momentum
+        new_var[channel] = running_var[channel] * (1 - momentum) + unbiased * momentum
+
+
+@kernel
+def _batch_norm_apply(x, stats, weight, bias, out, channels, hw):
+    k = cuda.grid(1)
+    if k < out.size:
+        channel = k // hw % channels
+        out[k] = ((x[k] - stats[channel]) * stats[channels + channel] * weight[channel]
+                  + bias[channel])
+
+
+@kernel
+def _batch_norm_sum(normalized, x, stats, grad, out, n, channels, hw):
+    channel, t = cuda.blockIdx.x, cuda.threadIdx.x
+    partial = cuda.shared.array(THREADS, numba.float64)
+    mean, scale = stats[channel], stats[channels + channel]
+    total = 0.0
+    for j in range(t, n * hw, THREADS):
+        k = _channel_element(j, channel, channels, hw)
+        total += grad[k] * (x[k] - mean) * scale if normalized else grad[k]
+    total = _block_sum(partial, total, t)
+    if t == 0:
+        out[channel] = total
+
+
+@kernel
+def _batch_norm_grad_x(x, stats, grad, weight, grad_sum, normalized_sum, out, n, channels, hw):
+    k = cuda.grid(1)
+    if k < out.size:
+        channel, count = k // hw % channels, n * hw
+        scale = stats[channels + channel]
+        normalized = (x[k] - stats[channel]) * scale
+        out[k] = weight[channel] * scale * (
+            grad[k] - grad_sum[channel] / count - normalized * normalized_sum[channel] / count)
+
+
+def batch_norm_stats(x, stats, running_mean, running_var, new_mean, new_var, n: int,
+                     channels: int, hw: int, eps: float, momentum: float) -> None:
+    """stats (2, channels): each channel's mean and 1 / sqrt(var + eps) over x (n, channels, hw);
+    new_mean and new_var: the running ones moved towards the batch's (var unbiased) by momentum."""
+    _batch_norm_stats[channels, THREADS](x, stats, running_mean, running_var, new_mean, new_var,
+                                         n, channels, hw, _scalar(eps, x), _scalar(momentum, x))
+
+
+def batch_norm_apply(x, stats, weight, bias, out, channels: int, hw: int) -> None:
+    """out = (x - mean) / std * weight + bias, per channel."""
+    _batch_norm_apply[_blocks(out.size), THREADS](x, stats, weight, bias, out, channels, hw)
+
+
+def batch_norm_sum(normalized: bool, x, stats, grad, out, n: int, channels: int,
+                   hw: int) -> None:
+    """out (channels,): each channel's sum of grad, or of grad times the normalized x."""
+    _batch_norm_sum[channels, THREADS](normalized, x, stats, grad, out, n, channels, hw)
+
+
+def batch_norm_grad_x(x, stats, grad, weight, grad_sum, normalized_sum, out, n: int,
+                      channels: int, hw: int) -> None:
+    """out = d x, from grad = d out and batch_norm_sum's two sums."""
+    _batch_norm_grad_x[_blocks(out.size), THREADS](x, stats, grad, weight, grad_sum,
+                                                   normalized_sum, out, n, channels, hw)
+
+
 # Adam's update of GROUP parameters in one launch, where the plain update is about 13 elementwise
 # launches a parameter. Their 40 array structs fill 2.3 KB of a kernel's 4 KB of parameters.
 GROUP = 8

@@ -1,5 +1,5 @@
-"""The reference's fused LSTM step on the (simulated) GPU against lstm_step's composed ops:
-outputs, states and every gradient, and the launches."""
+"""The reference's fused layers on the (simulated) GPU, an LSTM step and BatchNorm2d in
+training, against the composed ops students write: outputs, states, every gradient, launches."""
 import importlib
 
 import numpy as np
@@ -49,3 +49,38 @@ def test_the_fused_lstm_step_gives_the_numbers_of_the_composed_ops(monkeypatch):
     assert sorted(parts) == sorted(list(range(6)) * steps)  # each part once a step
     # measured: 347 launches with the composed ops
     assert counts["_lstm"] == 6 * steps and sum(counts.values()) <= 170, counts
+
+
+def batch_norm_results() -> tuple[list[np.ndarray], dict]:
+    """BatchNorm2d's output and gradients (x, weight, bias) over two training steps, its running
+    statistics after them and an evaluation's output; the launches of the second step."""
+    data = np.random.default_rng(5)
+    # n * h * w = 30 values a channel: each of the simulator's 16 threads sums one or two
+    norm = mdl.nn.BatchNorm2d(3, momentum=0.3)
+    norm.weight.data = mdl.Tensor(data.uniform(0.5, 2, 3))
+    norm.bias.data = mdl.Tensor(data.standard_normal(3))
+    results = []
+    for step in range(2):
+        x = mdl.Tensor(data.standard_normal((2, 3, 3, 5)) * 3 + 1, requires_grad=True)
+        launch.launch_counts.clear()
+        out = norm(x)
+        (out * mdl.Tensor(data.standard_normal(out.shape))).sum().backward()
+        results += [out, x.grad, norm.weight.grad, norm.bias.grad]
+        norm.weight.grad = norm.bias.grad = None
+    counts = dict(launch.launch_counts)
+    results += [norm.running_mean, norm.running_var, norm.num_batches_tracked]
+    norm.eval()
+    results.append(norm(mdl.Tensor(data.standard_normal((2, 3, 3, 5)))))
+    return [t.numpy() for t in results], counts
+
+
+def test_the_fused_batch_norm_gives_the_numbers_of_the_composed_ops(monkeypatch):
+    monkeypatch.setenv("MINIDL_DEVICE", "cuda")
+    fused, counts = batch_norm_results()
+    monkeypatch.setenv("MINIDL_DEVICE", "cpu")
+    composed, _ = batch_norm_results()
+    for ours, theirs in zip(fused, composed, strict=True):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-5)
+    assert counts["_batch_norm_stats"] == counts["_batch_norm_apply"] == 1
+    assert counts["_batch_norm_sum"] == 2 and counts["_batch_norm_grad_x"] == 1
+    assert sum(counts.values()) <= 20, counts
