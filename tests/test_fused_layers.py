@@ -8,11 +8,11 @@ from conftest import minidl_reference
 
 mdl = minidl_reference()
 launch = importlib.import_module(".cuda_launch", mdl.cuda().module.__package__)
-SEQ, BATCH, FEATURES, HIDDEN, LAYERS = 2, 3, 4, 6, 2  # a state of 2 simulated blocks
+SEQ, BATCH, FEATURES, HIDDEN, LAYERS = 3, 3, 4, 6, 1  # a state of 2 simulated blocks
 
 
 def lstm_results() -> tuple[list[np.ndarray], dict]:
-    """A 2-layer float32 LSTM and an LSTMCell from a given state: outputs, final states and the
+    """A float32 LSTM and an LSTMCell from a given state: outputs, final states and the
     gradients of a weighted sum of them w.r.t. the input, the initial states and every weight;
     and the launches of the LSTM's forward and backward."""
     data = np.random.default_rng(3)
@@ -47,8 +47,8 @@ def test_the_fused_lstm_step_gives_the_numbers_of_the_composed_ops(monkeypatch):
         np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
     steps = SEQ * LAYERS + 1  # the LSTM's and the cell's
     assert sorted(parts) == sorted(list(range(6)) * steps)  # each part once a step
-    # measured: 347 launches with the composed ops
-    assert counts["_lstm"] == 6 * steps and sum(counts.values()) <= 170, counts
+    # measured: 259 launches with the composed ops, 115 fused
+    assert counts["_lstm"] == 6 * steps and sum(counts.values()) <= 115, counts
 
 
 def batch_norm_results() -> tuple[list[np.ndarray], dict]:
