@@ -60,7 +60,7 @@ def batch_norm_results() -> tuple[list[np.ndarray], dict]:
     norm.weight.data = mdl.Tensor(data.uniform(0.5, 2, 3))
     norm.bias.data = mdl.Tensor(data.standard_normal(3))
     results = []
-    for step in range(2):
+    for _ in range(2):
         x = mdl.Tensor(data.standard_normal((2, 3, 3, 5)) * 3 + 1, requires_grad=True)
         launch.launch_counts.clear()
         out = norm(x)
@@ -83,4 +83,5 @@ def test_the_fused_batch_norm_gives_the_numbers_of_the_composed_ops(monkeypatch)
         np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-5)
     assert counts["_batch_norm_stats"] == counts["_batch_norm_apply"] == 1
     assert counts["_batch_norm_sum"] == 2 and counts["_batch_norm_grad_x"] == 1
-    assert sum(counts.values()) <= 20, counts
+    # measured: 45 launches with the composed ops, 10 fused (with the loss's own)
+    assert sum(counts.values()) <= 10, counts
