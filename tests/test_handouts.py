@@ -196,14 +196,14 @@ def notebook_points(assignment: Assignment) -> float:
 
 # What `pytest -k` selects in a student's bundle
 
-class _Selected:
-    """A pytest plugin that keeps the ids of the tests left after `-k`."""
+class _Collected:
+    """A pytest plugin that keeps the collected test items."""
 
     def __init__(self):
-        self.ids: list[str] = []
+        self.items: list = []
 
     def pytest_collection_finish(self, session):
-        self.ids = [item.callspec.id for item in session.items]
+        self.items = list(session.items)
 
 
 @pytest.fixture(scope="module")
@@ -211,8 +211,12 @@ def select(assignment, checks, tmp_path_factory):
     """`select(expr)`: the visible check ids that `pytest -k expr` runs in the student bundle.
 
     The bundle is mimicked where -k looks: its pytest.ini, tests/test_<tag>.py and the test
-    function parametrized by the local test ids (autograder/templates/test_checks.py).
+    function parametrized by the local test ids (autograder/templates/test_checks.py). It is
+    collected once; each expression then goes through pytest's own -k matching.
     """
+    from _pytest.mark import KeywordMatcher
+    from _pytest.mark.expression import Expression
+
     bundle = tmp_path_factory.mktemp("bundle") / assignment.tag
     (bundle / "tests").mkdir(parents=True)
     shutil.copyfile(TEMPLATES / "pytest.ini", bundle / "pytest.ini")
@@ -220,21 +224,22 @@ def select(assignment, checks, tmp_path_factory):
     (bundle / "tests" / f"test_{assignment.tag}.py").write_text(
         f"import pytest\n\nIDS = {ids!r}\n\n\n@pytest.mark.parametrize('local', IDS, ids=IDS)\n"
         "def test_check(local):\n    pass\n", encoding="utf-8")
-    cache: dict[str, list[str]] = {}
+    plugin, modules = _Collected(), set(sys.modules)
+    code = pytest.main([str(bundle), "--collect-only", "-q", "-p", "no:cacheprovider",
+                        "--import-mode=importlib", "--rootdir", str(bundle),
+                        "-c", str(bundle / "pytest.ini")], plugins=[plugin])
+    for name in set(sys.modules) - modules:  # the mimicked bundle's test module
+        if name == "tests" or name.startswith(("tests.", "test_")):
+            del sys.modules[name]
+    assert code == 0 and len(plugin.items) == len(ids)
 
     def selected(expression: str) -> list[str]:
-        if expression not in cache:
-            plugin, modules = _Selected(), set(sys.modules)
-            code = pytest.main([str(bundle), "--collect-only", "-q", "-k", expression,
-                                "-p", "no:cacheprovider", "--import-mode=importlib",
-                                "--rootdir", str(bundle), "-c", str(bundle / "pytest.ini")],
-                               plugins=[plugin])
-            for name in set(sys.modules) - modules:  # the mimicked bundle's test module
-                if name == "tests" or name.startswith(("tests.", "test_")):
-                    del sys.modules[name]
-            assert code in (0, 5), f"pytest -k {expression!r} is not a valid expression"
-            cache[expression] = plugin.ids
-        return cache[expression]
+        try:
+            matches = Expression.compile(expression).evaluate
+        except SyntaxError as error:
+            raise AssertionError(f"pytest -k {expression!r} is not a valid expression") from error
+        return [item.callspec.id for item in plugin.items
+                if matches(KeywordMatcher.from_item(item))]
 
     return selected
 
