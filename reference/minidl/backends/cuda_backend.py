@@ -635,6 +635,9 @@ GROUP = 8
 MAX_BLOCKS = 2 if SIMULATED else 1024
 
 
+from .numba_tuned import adam_element  # noqa: E402 -- the CPU's kernel's arithmetic
+
+
 @kernel
 def _adam(datas, grads, ms, vs, outs, l2, beta1, rest1, beta2, rest2, correction2, step, eps,
           decay):
@@ -642,10 +645,8 @@ def _adam(datas, grads, ms, vs, outs, l2, beta1, rest1, beta2, rest2, correction
     for j in range(len(outs)):
         data, grad, m, v, out = datas[j], grads[j], ms[j], vs[j], outs[j]
         for i in range(start, out.size, stride):
-            g = grad[i] + l2 * data[i]
-            m[i] = beta1 * m[i] + rest1 * g
-            v[i] = beta2 * v[i] + rest2 * g * g
-            out[i] = data[i] * decay + m[i] * step / (math.sqrt(v[i] / correction2) + eps)
+            adam_element(data, grad, m, v, out, i, l2, beta1, rest1, beta2, rest2, correction2,
+                         step, eps, decay)
 
 
 def adam_update(datas, grads, ms, vs, outs, *constants: float) -> None:

@@ -8,6 +8,8 @@ reference-only elementwise path.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from llvmlite import ir
 from numba import njit, prange, types
@@ -604,13 +606,22 @@ def _matmul_of_views(a_view, b_view, out, m: int, n: int, p: int) -> None:
 matmul.strided = _matmul_of_views
 
 
+@register_jitable
+def adam_element(data, grad, m, v, out, i, l2, beta1, rest1, beta2, rest2, correction2, step,
+                 eps, decay):
+    """Element i of Adam's step (cuda_backend's kernel runs it too; it lives here, with the
+    cached kernel that calls it, so that Numba's disk cache sees a change to it)."""
+    g = grad[i] + l2 * data[i]
+    m[i] = beta1 * m[i] + rest1 * g
+    v[i] = beta2 * v[i] + rest2 * g * g
+    out[i] = data[i] * decay + m[i] * step / (math.sqrt(v[i] / correction2) + eps)
+
+
 @njit(parallel=True, cache=True)
 def _adam(data, grad, m, v, out, l2, beta1, rest1, beta2, rest2, correction2, step, eps, decay):
     for i in prange(out.size):
-        g = grad[i] + l2 * data[i]
-        m[i] = beta1 * m[i] + rest1 * g
-        v[i] = beta2 * v[i] + rest2 * g * g
-        out[i] = data[i] * decay + m[i] * step / (np.sqrt(v[i] / correction2) + eps)
+        adam_element(data, grad, m, v, out, i, l2, beta1, rest1, beta2, rest2, correction2, step,
+                     eps, decay)
 
 
 def adam_update(datas, grads, ms, vs, outs, *constants: float) -> None:
