@@ -13,7 +13,7 @@ SUBMISSION ?=
 EXPORT ?=
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: help venv starter release test test-all bench grade regrade sensitivity clean
+.PHONY: help venv starter release test test-all bench grade regrade sensitivity specificity clean
 
 help:
 	@echo "make release                      build dist/<hw>/ (autograder.zip, student bundle)"
@@ -24,6 +24,7 @@ help:
 	@echo "make grade HW=hw1 SUBMISSION=X    grade a folder or zip with dist/hw1/autograder.zip"
 	@echo "make regrade HW=hw1 EXPORT=X      regrade a Gradescope export into dist/hw1/regrade/grades.csv"
 	@echo "make sensitivity HW=hw1           which of hw1's catalogue of plausible bugs its checks catch"
+	@echo "make specificity HW=hw1           whether every correct alternative in hw1's catalogue keeps full marks"
 	@echo "make starter                      regenerate starter/ from reference/"
 	@echo "make clean                        remove dist/, .venv/ and caches"
 
@@ -70,6 +71,9 @@ regrade: $(STAMP)
 
 sensitivity: $(STAMP)
 	@$(PY) -m autograder sensitivity $(HW) --jobs $(JOBS)
+
+specificity: $(STAMP)
+	@$(PY) -m autograder specificity $(HW) --jobs $(JOBS)
 
 clean:
 	rm -rf dist $(VENV) .pytest_cache

@@ -45,6 +45,7 @@ class GradedCheck:
     golden: bool
     credit: Callable | None = None
     leaderboard: str | None = None
+    hint: Callable | None = None
     source: Path | None = field(default=None, compare=False)
 
     @property
@@ -85,13 +86,16 @@ def as_array(value) -> np.ndarray:
 def graded(points: float, number: str, visibility: str = "visible", cases: int = 5,
            timeout: float | None = None, rtol: float | None = None,
            atol: float | None = None, verify: Callable | None = None, golden: bool = True,
-           credit: Callable | None = None, leaderboard: str | None = None):
+           credit: Callable | None = None, leaderboard: str | None = None,
+           hint: Callable | None = None):
     """Declare a graded check worth `points`, listed as `number` on Gradescope.
 
     `cases` seeds are drawn per run and credit is the fraction of cases passed. `rtol`/`atol`
     override the dtype's default tolerance; `verify(outputs)` returns None or what is wrong.
     `credit(outputs)` returns (fraction of the case's credit, message when below 1);
     `leaderboard` names the output shown in the leaderboard column of that name.
+    `hint(expected, got)` returns None or advice added to a case that differs from its golden
+    (for a slip recognisable from the outputs, such as an unstable formula).
     """
     if visibility not in VISIBILITIES:
         raise CheckDefinitionError(f"visibility must be one of {VISIBILITIES}, got {visibility!r}")
@@ -102,7 +106,7 @@ def graded(points: float, number: str, visibility: str = "visible", cases: int =
 
     def decorate(function: Callable) -> GradedCheck:
         return GradedCheck(function, float(points), str(number), visibility, cases, timeout,
-                           rtol, atol, verify, golden, credit, leaderboard)
+                           rtol, atol, verify, golden, credit, leaderboard, hint)
 
     return decorate
 

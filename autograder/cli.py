@@ -51,7 +51,7 @@ def cmd_starter(args) -> int:
 
 def cmd_release(args) -> int:
     from .release import release
-    built = release(ROOT, Path(args.dist), _known_tags(args.reveal), args.secret_seed,
+    built = release(ROOT, Path(args.dist), _known_tags(args.reveal), tuple(args.secret_seed),
                     sorted(_known_tags(args.only)) or None)
     for folder in built:
         print(f"{folder}/autograder.zip  -> upload to Gradescope (Configure Autograder)")
@@ -100,22 +100,28 @@ def cmd_regrade(args) -> int:
     return 0
 
 
-def cmd_sensitivity(args) -> int:
+def cmd_catalogue(args) -> int:
+    """Grade the assignment's catalogue of bugs or of alternatives through a fresh zip."""
     import secrets
     import tempfile
 
     from .assignment import find
+    from .catalogues import grade_catalogue, table
     from .release import release
-    from .sensitivity import sensitivity, table
     assignment = find(ROOT / "assignments", args.hw)
     seed = secrets.randbits(32) if args.secret_seed is None else args.secret_seed
-    with tempfile.TemporaryDirectory(prefix="minidl-sensitivity-") as dist:
-        (folder,) = release(ROOT, Path(dist), secret_seed=seed, tags=[args.hw])
-        scored = sensitivity(assignment, ROOT / "reference" / assignment.package,
-                             folder / "autograder.zip", args.jobs)
-    print(table(scored))
+    with tempfile.TemporaryDirectory(prefix=f"minidl-{args.kind}-") as dist:
+        (folder,) = release(ROOT, Path(dist), secret_seeds=(seed,), tags=[args.hw])
+        graded = grade_catalogue(assignment, args.kind, ROOT / "reference" / assignment.package,
+                                 folder / "autograder.zip", args.jobs)
+    if not graded:
+        print(f"{assignment.folder.name} has no {args.kind} catalogue")
+        return 1
+    print(table(graded, args.kind))
     print(f"(secret seed {seed}: `--secret-seed {seed}` grades the same cases again)")
-    return 0
+    wanted = (lambda g: g.full_marks) if args.kind == "alternatives" else (
+        lambda g: g.full and not g.full_marks)
+    return 0 if all(wanted(g) for g in graded) else 1
 
 
 def cmd_replay(args) -> int:
@@ -149,9 +155,10 @@ def _add_release(commands) -> None:
                         help=f"give students these assignments' solutions (from {tags})")
     parser.add_argument("--only", default="", metavar="TAGS",
                         help=f"build only these assignments (from {tags}); all by default")
-    parser.add_argument("--secret-seed", type=int, default=None, metavar="N",
+    parser.add_argument("--secret-seed", type=int, action="append", default=[], metavar="N",
                         help="seed of the graded cases (random when omitted; the same sources "
-                             "and seed give a byte-identical zip)")
+                             "and seed give a byte-identical zip); repeated, the zip grades "
+                             "every seed's cases")
     parser.set_defaults(run=cmd_release)
 
 
@@ -212,17 +219,26 @@ def _add_regrade(commands) -> None:
     parser.set_defaults(run=cmd_regrade)
 
 
-def _add_sensitivity(commands) -> None:
+def _add_catalogue(commands, command: str, kind: str, what: str) -> None:
     parser = commands.add_parser(
-        "sensitivity", help="grade the assignment's catalogue of plausible bugs",
-        description="Apply each bug of assignments/<hw>/bugs.toml alone to a copy of the "
-                    "reference, grade it through a freshly built autograder zip, and print "
-                    "which bugs the checks catch.")
+        command, help=f"grade the assignment's catalogue of {what}",
+        description=f"Apply each entry of assignments/<hw>/{kind}.toml alone to the model "
+                    "answer, grade it through a freshly built autograder zip, and print each "
+                    "one's score and verdict.")
     _add_hw(parser)
     _add_jobs(parser)
     parser.add_argument("--secret-seed", type=int, default=None, metavar="N",
                         help="seed of the graded cases (random when omitted)")
-    parser.set_defaults(run=cmd_sensitivity)
+    parser.set_defaults(run=cmd_catalogue, kind=kind)
+
+
+def _add_sensitivity(commands) -> None:
+    _add_catalogue(commands, "sensitivity", "bugs", "plausible bugs (each must lose points)")
+
+
+def _add_specificity(commands) -> None:
+    _add_catalogue(commands, "specificity", "alternatives",
+                   "correct alternatives (each must keep every point)")
 
 
 def _add_replay(commands) -> None:
@@ -251,7 +267,8 @@ COMMANDS = {"starter": ("strip", True, _add_starter), "release": ("release", Tru
             "grade": ("grade", False, _add_grade),
             "grade-local": ("local_grading", True, _add_grade_local),
             "regrade": ("regrade", True, _add_regrade),
-            "sensitivity": ("sensitivity", True, _add_sensitivity),
+            "sensitivity": ("catalogues", True, _add_sensitivity),
+            "specificity": ("catalogues", True, _add_specificity),
             "replay": ("local", False, _add_replay), "submit": ("submit", False, _add_submit)}
 
 

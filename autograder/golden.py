@@ -1,4 +1,4 @@
-"""Golden outputs: what the reference computed for each case seed of a check."""
+"""Golden outputs: what the model answer computed for each case seed of a check."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,7 +16,7 @@ class ReferenceFailure(RuntimeError):
 
 @dataclass
 class GoldenCases:
-    """The seeds of a check's cases and the reference's outputs for each."""
+    """The seeds of a check's cases and the model answer's outputs for each."""
 
     seeds: list[int]
     outputs: list[dict[str, np.ndarray]]
@@ -28,6 +28,11 @@ class GoldenCases:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "wb") as file:
             np.savez_compressed(file, **arrays)
+
+    @classmethod
+    def join(cls, parts: list["GoldenCases"]) -> "GoldenCases":
+        """One set of cases holding every case of `parts`, in order."""
+        return cls([s for p in parts for s in p.seeds], [o for p in parts for o in p.outputs])
 
     @classmethod
     def load(cls, path: Path) -> "GoldenCases":

@@ -38,7 +38,7 @@ def unload(alias: str) -> None:
 @contextmanager
 def imported_as(folder: Path, name: str) -> Iterator[ModuleType]:
     """The package in `folder` as module `name`: the one already imported from there, if any,
-    else a fresh import that is forgotten afterwards.
+    else a fresh import, after which whatever was imported as `name` before is put back.
 
     Numba's disk cache records the module of each kernel it compiled, so code with kernels
     must always run under the name it is graded under (`minidl`).
@@ -47,8 +47,10 @@ def imported_as(folder: Path, name: str) -> Iterator[ModuleType]:
     if module is not None and Path(module.__file__).resolve().parent == folder.resolve():
         yield module
         return
+    before = {n: m for n, m in sys.modules.items() if n == name or n.startswith(name + ".")}
     module = load_package(folder, name)
     try:
         yield module
     finally:
         unload(name)
+        sys.modules.update(before)

@@ -30,7 +30,7 @@ PLACES = {
     "implementation": set(),
     "local_grading": set(),
     "regrade": set(),
-    "sensitivity": set(),
+    "catalogues": set(),
     "release": set(),
     "strip": set(),
 }

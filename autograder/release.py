@@ -22,10 +22,10 @@ from tqdm import tqdm
 
 from .assignment import Assignment, AssignmentError, all_assignments
 from .checks import HIDDEN_PREFIX, collect
-from .golden import record
+from .golden import GoldenCases, record
 from .implementation import imported_as
 from .placement import GRADER, STUDENT, modules
-from .strip import strip_tree
+from .strip import model_answer, strip_tree
 from .submission import KIT_FILES
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -38,25 +38,31 @@ _EXECUTABLE = {"setup.sh", "run_autograder"}
 
 
 def release(root: Path, dist: Path, reveal: frozenset[str] = frozenset(),
-            secret_seed: int | None = None, tags: list[str] | None = None,
+            secret_seeds: tuple[int, ...] = (), tags: list[str] | None = None,
             progress: bool = True) -> list[Path]:
-    """Build dist/<tag>/ for every assignment (or those in `tags`); the folders built."""
+    """Build dist/<tag>/ for every assignment (or those in `tags`); the folders built.
+
+    The autograder grades each check's cases for every one of `secret_seeds` (one fresh
+    random seed when none is given).
+    """
     assignments = [a for a in all_assignments(root / "assignments") if not tags or a.tag in tags]
-    secret_seed = secrets.randbits(32) if secret_seed is None else secret_seed
+    secret_seeds = secret_seeds or (secrets.randbits(32),)
+    reference = root / "reference" / "minidl"
     built = []
-    with imported_as(root / "reference" / "minidl", "minidl") as reference, \
-            tempfile.TemporaryDirectory() as scratch:
+    answer = model_answer(reference, root / "build" / "model_answer" / "minidl")
+    with imported_as(answer, "minidl") as model, tempfile.TemporaryDirectory() as scratch:
         starter = Path(scratch) / "minidl"
-        strip_tree(root / "reference" / "minidl", starter, reveal)
+        strip_tree(reference, starter, reveal)
         for assignment in assignments:
-            built.append(build_assignment(assignment, reference, starter,
-                                          dist / assignment.tag, secret_seed, progress))
+            built.append(build_assignment(assignment, model, starter, dist / assignment.tag,
+                                          secret_seeds, progress))
     return built
 
 
-def build_assignment(assignment: Assignment, reference, starter: Path, out: Path,
-                     secret_seed: int, progress: bool = True) -> Path:
-    """Record goldens and write the autograder zip and student bundle of one assignment."""
+def build_assignment(assignment: Assignment, model, starter: Path, out: Path,
+                     secret_seeds: tuple[int, ...], progress: bool = True) -> Path:
+    """Record the `model` answer's goldens and write the autograder zip and student bundle of
+    one assignment."""
     checks = collect(assignment.checks_dir)
     if not assignment.handout.is_file():
         raise AssignmentError(f"{assignment.handout} is missing: every assignment needs a handout")
@@ -65,10 +71,10 @@ def build_assignment(assignment: Assignment, reference, starter: Path, out: Path
     source, student = out / "source", out / "student"
     for check in tqdm(checks, desc=f"{assignment.tag}: recording goldens", unit="check",
                       disable=not progress):
-        record(check, reference, secret_seed).save(
+        GoldenCases.join([record(check, model, seed) for seed in secret_seeds]).save(
             source / "assignment" / "goldens" / f"{check.name}.npz")
         if check.visibility == "visible":
-            record(check, reference, assignment.public_seed).save(
+            record(check, model, assignment.public_seed).save(
                 student / "tests" / "goldens" / f"{check.name}.npz")
 
     _copy_modules(modules(GRADER), source / "autograder")

@@ -145,24 +145,38 @@ def strip_source(source: str, path: str, reveal: frozenset[str] = frozenset()) -
 
 
 def strip_tree(reference: Path, starter: Path, reveal: frozenset[str] = frozenset()) -> None:
-    """Write the starter copy of the `reference` package tree into `starter`, replacing it.
+    """Make `starter` the starter copy of the `reference` package tree.
 
     Python files are stripped, other files copied; a file that was all reference-only is
-    left out. Nothing is written unless every file strips cleanly.
+    left out. Nothing is written unless every file strips cleanly, and only files whose
+    contents change are rewritten (Numba's disk cache of an unchanged kernel stays valid).
     """
     files = [p for p in sorted(reference.rglob("*")) if p.is_file() and "__pycache__" not in p.parts]
     stripped = {p: strip_source(p.read_text(encoding="utf-8"), str(p), reveal)
                 for p in files if p.suffix == ".py"}
+    wanted = {starter / p.relative_to(reference): (stripped[p].encode("utf-8") if p in stripped
+                                                   else p.read_bytes())
+              for p in files if p not in stripped or stripped[p].strip()}
     if starter.exists():
-        shutil.rmtree(starter)
-    for path in files:
-        target = starter / path.relative_to(reference)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if path in stripped:
-            if stripped[path].strip():
-                target.write_text(stripped[path], encoding="utf-8")
-        else:
-            shutil.copyfile(path, target)
+        for path in sorted(starter.rglob("*"), reverse=True):
+            if "__pycache__" in path.parts:
+                continue
+            if path.is_file() and path not in wanted:
+                path.unlink()
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+    for target, contents in wanted.items():
+        if not target.is_file() or target.read_bytes() != contents:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(contents)
+
+
+def model_answer(reference: Path, target: Path) -> Path:
+    """Write the model answer into `target` and return it: the reference with every solution
+    region kept and its reference-only code cut, exactly what a student who solved every
+    assignment uploads. Goldens are recorded from it, never from the reference's tuned code."""
+    strip_tree(reference, target, frozenset(r.tag for r in regions_in_tree(reference)))
+    return target
 
 
 def regions_in_tree(reference: Path) -> list[SolutionRegion]:

@@ -60,6 +60,10 @@ def judge(check: GradedCheck, results: list[CaseResult],
             if problem is None and check.golden:
                 problem = compare_outputs(golden[number - 1], result.outputs,
                                           check.rtol, check.atol)
+                if problem is not None and check.hint and set(golden[number - 1]) <= set(
+                        result.outputs):
+                    advice = check.hint(golden[number - 1], result.outputs)
+                    problem += f"\n  hint: {advice}" if advice else ""
             if problem is None and check.leaderboard:
                 leaderboard = float(result.outputs[check.leaderboard])
             if problem is None and check.credit:

@@ -73,7 +73,7 @@ def per_assignment(scratch: Path, rounds: int = 2) -> None:
 
     print(f"grading each assignment's reference on one core, {rounds} rounds "
           "(seconds, peak memory of the largest process)")
-    for folder in release(ROOT, scratch / "all", secret_seed=1, progress=False):
+    for folder in release(ROOT, scratch / "all", secret_seeds=(1,), progress=False):
         root = scratch / f"root-{folder.name}"
         prepare_root(folder / "autograder.zip", root)
         subprocess.run(["cp", "-r", str(ROOT / "reference" / "minidl"), str(root / "submission")],
@@ -99,7 +99,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         per_assignment(Path(scratch))
         scratch = Path(scratch)
-        (folder,) = release(ROOT, scratch / "dist", secret_seed=1, tags=["hw1"], progress=False)
+        (folder,) = release(ROOT, scratch / "dist", secret_seeds=(1,), tags=["hw1"], progress=False)
         root = scratch / "root"
         prepare_root(folder / "autograder.zip", root)
         reference = ROOT / "reference" / "minidl"

@@ -32,7 +32,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
-        built = {f.name: f for f in release(ROOT, scratch / "dist", secret_seed=1,
+        built = {f.name: f for f in release(ROOT, scratch / "dist", secret_seeds=(1,),
                                             tags=["hw1", "hw4"], progress=False)}
         figures = {}
         for tag, count, runs in (("hw1", 100, (1, 2)), ("hw4", 20, (2,))):

@@ -1,4 +1,5 @@
-"""Shared fixtures: the reference, variants of it, hw1's checks and goldens, a built release."""
+"""Shared fixtures: the reference, its model answer, variants of them, hw1's checks and the model
+answer's goldens, a built release."""
 from __future__ import annotations
 
 import itertools
@@ -12,15 +13,16 @@ import pytest
 from autograder.assignment import find
 from autograder.checks import collect
 from autograder.golden import record
-from autograder.implementation import load_package, unload
+from autograder.implementation import imported_as, load_package, unload
 from autograder.release import release
-from autograder.strip import regions_in_tree, strip_tree
+from autograder.strip import model_answer
 from autograder.case import run_case
 from autograder.verdict import judge
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "reference" / "minidl"
 STARTER = ROOT / "starter" / "minidl"
+MODEL_ANSWER = ROOT / "build" / "model_answer" / "minidl"  # where `make release` writes it too
 GOLDEN_SEED = 1234
 _aliases = itertools.count()
 
@@ -91,22 +93,21 @@ def assignment_checks(tag: str):
     return _cache["checks", tag]
 
 
-def reference_goldens(tag: str, reference):
-    """The reference's goldens of every check of `tag` for GOLDEN_SEED, recorded once."""
+def model_goldens(tag: str):
+    """The model answer's goldens of every check of `tag` for GOLDEN_SEED, recorded once."""
     if ("goldens", tag) not in _cache:
         _, checks = assignment_checks(tag)
-        _cache["goldens", tag] = {c.name: record(c, reference, GOLDEN_SEED) for c in checks}
+        with imported_as(model_answer_package(), "minidl") as model:
+            _cache["goldens", tag] = {c.name: record(c, model, GOLDEN_SEED) for c in checks}
     return _cache["goldens", tag]
 
 
-def solved_package(tmp_path_factory) -> Path:
+def model_answer_package() -> Path:
     """What a student who solved every assignment as the reference does uploads: its solution
     regions, without its reference-only code (the tuned Numba kernels, the fused updates)."""
-    if "solved" not in _cache:
-        folder = tmp_path_factory.mktemp("solved") / "minidl"
-        strip_tree(REFERENCE, folder, frozenset(r.tag for r in regions_in_tree(REFERENCE)))
-        _cache["solved"] = folder
-    return _cache["solved"]
+    if "model" not in _cache:
+        _cache["model"] = model_answer(REFERENCE, MODEL_ANSWER)
+    return _cache["model"]
 
 
 @pytest.fixture(scope="session")
@@ -120,15 +121,15 @@ def reference():
 
 
 @pytest.fixture(scope="session")
-def hw1_goldens(reference):
-    return reference_goldens("hw1", reference)
+def hw1_goldens():
+    return model_goldens("hw1")
 
 
 def built_release(tag: str, tmp_path_factory) -> Path:
     """dist/<tag> built from this checkout into a temporary folder, once per session."""
     if ("release", tag) not in _cache:
         dist = tmp_path_factory.mktemp("dist")
-        (folder,) = release(ROOT, dist, secret_seed=GOLDEN_SEED, tags=[tag], progress=False)
+        (folder,) = release(ROOT, dist, secret_seeds=(GOLDEN_SEED,), tags=[tag], progress=False)
         _cache["release", tag] = folder
     return _cache["release", tag]
 

@@ -5,9 +5,10 @@ import pytest
 
 from autograder.golden import record
 from autograder.strip import regions_in_tree, strip_source, strip_tree
-from autograder.implementation import unload
+from autograder.implementation import imported_as, unload
 from conftest import (REFERENCE, STARTER, assignment_checks, load_implementation,
-                      load_without_jit, make_variant, reference_goldens, scores)
+                      load_without_jit, make_variant, model_answer_package, model_goldens,
+                      scores)
 
 TAGS = ["hw1", "hw2", "hw3", "hw3b", "hw4", "hw5"]  # in teaching order
 REGIONS = [r for r in regions_in_tree(REFERENCE) if r.tag in TAGS]
@@ -41,17 +42,21 @@ SIMULATED_GPU = {"hw3b"}  # a Python thread per GPU thread: one seed, ~45 s a ru
 
 
 def _seeds(tag: str) -> list:
-    """Release seeds to grade the reference with: 20 (those past 3 in `make test-all`), 5 for
-    hw3 and one for the simulated GPU."""
+    """Release seeds to compare the reference with the model answer: 20 (those past 3 in
+    `make test-all`), 5 for hw3 and one for the simulated GPU."""
     count = 1 if tag in SIMULATED_GPU else 5 if tag == "hw3" else 20
     return [pytest.param(tag, seed, marks=[pytest.mark.slow] if seed > 3 else [])
             for seed in range(1, count + 1)]
 
 
 @pytest.mark.parametrize("tag, base_seed", [p for tag in TAGS for p in _seeds(tag)])
-def test_reference_gets_full_marks_for_every_seed(tag, reference, base_seed):
+def test_the_references_speed_code_earns_full_marks_against_the_model_answer(tag, reference,
+                                                                            base_seed):
+    """Goldens come from the model answer; the reference's tuned kernels and fused layers must
+    reproduce them within every check's tolerance."""
     _, checks = assignment_checks(tag)
-    goldens = {c.name: record(c, reference, base_seed) for c in checks}
+    with imported_as(model_answer_package(), "minidl") as model:
+        goldens = {c.name: record(c, model, base_seed) for c in checks}
     measured = {c.name for c in checks if c.credit}
     if tag == "hw3":  # Numba's cached kernels belong to the reference imported as `minidl`
         got = scores(checks, reference, goldens)
@@ -69,7 +74,7 @@ def test_reference_kernels_as_plain_python_pass_hw3s_correctness_checks(referenc
     """The baseline of the region test below, which runs hw3's variants without Numba's JIT."""
     checks = correctness_checks("hw3")
     with load_without_jit(REFERENCE) as plain:
-        assert scores(checks, plain, reference_goldens("hw3", reference)) == full_marks(checks)
+        assert scores(checks, plain, model_goldens("hw3")) == full_marks(checks)
 
 
 @pytest.mark.parametrize("tag", TAGS[:-1])
@@ -78,7 +83,7 @@ def test_an_assignment_needs_no_solution_of_a_later_one(tag, reference, tmp_path
     strip_tree(REFERENCE, tmp_path / "minidl", reveal=frozenset(TAGS[:TAGS.index(tag) + 1]))
     checks = correctness_checks(tag)
     with load_without_jit(tmp_path / "minidl") as mdl:
-        assert scores(checks, mdl, reference_goldens(tag, reference)) == full_marks(checks)
+        assert scores(checks, mdl, model_goldens(tag)) == full_marks(checks)
 
 
 @pytest.mark.parametrize("tag", TAGS)
@@ -87,7 +92,7 @@ def test_starter_gets_zero_and_is_told_what_is_not_implemented(tag, reference):
     from autograder.verdict import judge
 
     _, checks = assignment_checks(tag)
-    goldens = reference_goldens(tag, reference)
+    goldens = model_goldens(tag)
     with load_without_jit(STARTER) as starter:
         for check in checks:
             golden = goldens[check.name]
@@ -106,7 +111,7 @@ def test_stripping_one_region_alone_loses_points(region, reference, tmp_path):
     make_variant(tmp_path, relative, source, strip_only(source, region))
     checks = correctness_checks(region.tag)
     with load_without_jit(tmp_path / "minidl") as mdl:
-        lost = _first_loss(checks, mdl, reference_goldens(region.tag, reference))
+        lost = _first_loss(checks, mdl, model_goldens(region.tag))
     assert lost, f"no {region.tag} check notices when {relative}:{region.begin} is stripped"
 
 
@@ -188,7 +193,7 @@ def test_a_plausible_hw4_bug_loses_exactly_the_checks_that_use_it(bug, reference
     _, checks = assignment_checks("hw4")
     mdl = load_implementation(make_variant(tmp_path, relative, old, new))
     try:
-        got = scores(checks, mdl, reference_goldens("hw4", reference))
+        got = scores(checks, mdl, model_goldens("hw4"))
     finally:
         unload(mdl.__name__)
     assert {c.number for c in checks if got[c.name] < c.points} == lost
@@ -222,7 +227,7 @@ def test_a_kernel_without_prange_loses_the_parallel_check(reference, tmp_path):
     (check,) = [c for c in assignment_checks("hw3")[1] if c.name == "parallel_loops"]
     mdl = load_implementation(folder)  # compiled into the variant's own fresh cache
     try:
-        got = scores([check], mdl, reference_goldens("hw3", reference))
+        got = scores([check], mdl, model_goldens("hw3"))
     finally:
         unload(mdl.__name__)
     assert got == {"parallel_loops": 0.0}

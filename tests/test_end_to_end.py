@@ -123,12 +123,12 @@ def test_a_hanging_operator_times_out_and_costs_only_the_checks_that_use_it(
         "hw5-solved", "hw5-starter"])
 def test_zip_grades_the_model_answer_fully_and_the_starter_zero(tag, tmp_path_factory, tmp_path,
                                                                 package, full_marks):
-    from conftest import assignment_checks, built_release, solved_package
+    from conftest import assignment_checks, built_release, model_answer_package
 
     root = tmp_path / "root"
     prepare_root(built_release(tag, tmp_path_factory) / "autograder.zip", root)
     if package == "solved":  # the reference's solution regions, without its reference-only code
-        package = solved_package(tmp_path_factory)
+        package = model_answer_package()
     results = grade(root, submitted(package, tmp_path))
     total = sum(c.points for c in assignment_checks(tag)[1])
     assert results["score"] == (total if full_marks else 0), results
@@ -138,13 +138,13 @@ def test_zip_grades_the_model_answer_fully_and_the_starter_zero(tag, tmp_path_fa
 @pytest.mark.parametrize("package", ["solved", STARTER], ids=["solved", "starter"])
 def test_hw3_zip_compiles_the_uploaded_kernels_and_reports_matmul_speed(tmp_path_factory,
                                                                          tmp_path, package):
-    from conftest import assignment_checks, built_release, solved_package
+    from conftest import assignment_checks, built_release, model_answer_package
 
     checks = assignment_checks("hw3")[1]
     root = tmp_path / "root"
     prepare_root(built_release("hw3", tmp_path_factory) / "autograder.zip", root)
     if package == "solved":  # the students' kernels, compiled as theirs are (not the tuned ones)
-        package = solved_package(tmp_path_factory)
+        package = model_answer_package()
     results = grade(root, submitted(package, tmp_path))
     scored = {t["number"]: t for t in results["tests"]}
     assert list(scored) == [c.number for c in checks]

@@ -181,8 +181,8 @@ def test_submit_zips_the_package_and_refuses_syntax_errors(hw1_release, tmp_path
 def test_release_of_the_same_sources_and_seed_is_byte_identical(tmp_path):
     from autograder.release import release
 
-    first = release(ROOT, tmp_path / "a", secret_seed=7, tags=["hw1"], progress=False)[0]
-    second = release(ROOT, tmp_path / "b", secret_seed=7, tags=["hw1"], progress=False)[0]
+    first = release(ROOT, tmp_path / "a", secret_seeds=(7,), tags=["hw1"], progress=False)[0]
+    second = release(ROOT, tmp_path / "b", secret_seeds=(7,), tags=["hw1"], progress=False)[0]
     assert (first / "autograder.zip").read_bytes() == (second / "autograder.zip").read_bytes()
 
 
@@ -229,7 +229,7 @@ def test_hw2_bundle_has_its_notebook_requirements_and_passes_locally_on_the_refe
 def test_reveal_publishes_one_assignments_solutions_and_keeps_the_rest_stripped(tmp_path):
     from autograder.release import release
 
-    (folder,) = release(ROOT, tmp_path, reveal=frozenset({"hw1"}), secret_seed=3, tags=["hw2"],
+    (folder,) = release(ROOT, tmp_path, reveal=frozenset({"hw1"}), secret_seeds=(3,), tags=["hw2"],
                         progress=False)
     starter = folder / "student" / "minidl"
     mathematic = (starter / "ops" / "mathematic.py").read_text()

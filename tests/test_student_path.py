@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from autograder.local_grading import run_autograder
-from conftest import REFERENCE, ROOT, assignment_checks, built_release, solved_package
+from conftest import REFERENCE, ROOT, assignment_checks, built_release, model_answer_package
 
 SYSTEM_PYTHON = Path("/usr/bin/python3.11")
 IS_ROOT = os.geteuid() == 0
@@ -51,7 +51,7 @@ def test_a_student_unzips_installs_tests_submits_and_gets_full_marks(tag, studen
     starter = run([student_venv / "python", "-m", "pytest"], cwd=bundle)
     assert starter.returncode == 1 and "checks run" in starter.stdout.splitlines()[-2]
 
-    model_answer = solved_package(tmp_path_factory)  # the student's work
+    model_answer = model_answer_package()  # the student's work
     for solved_file in model_answer.rglob("*.py"):
         shutil.copyfile(solved_file, bundle / "minidl" / solved_file.relative_to(model_answer))
     solved = run([student_venv / "python", "-m", "pytest"], cwd=bundle)
