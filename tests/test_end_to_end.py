@@ -9,6 +9,7 @@ import jsonschema
 import pytest
 
 from autograder.local_grading import prepare_root, run_autograder
+from autograder.release import release
 from autograder.submit import build_submission
 from conftest import REFERENCE, STARTER
 
@@ -31,7 +32,7 @@ def grade(root: Path, submission: Path) -> dict:
 def submitted(package: Path, tmp_path: Path) -> Path:
     """The zip `python -m autograder.submit` writes of `package` (only its .py files)."""
     upload = tmp_path / "upload" / "submission.zip"
-    upload.parent.mkdir()
+    upload.parent.mkdir(parents=True)
     assert build_submission(package, upload) == []
     return upload
 
@@ -114,45 +115,42 @@ def test_a_hanging_operator_times_out_and_costs_only_the_checks_that_use_it(
     assert "timed out after 3 s" in lost["1.9"]["output"]
 
 
-@pytest.mark.parametrize("tag, package, full_marks", [
-    ("hw2", "solved", True), ("hw2", STARTER, False),
-    ("hw3b", "solved", True),  # GPU kernels in Numba's simulator, in the sandbox
-    ("hw4", "solved", True), ("hw4", STARTER, False),
-    ("hw5", "solved", True), ("hw5", STARTER, False),
-], ids=["hw2-solved", "hw2-starter", "hw3b-solved", "hw4-solved", "hw4-starter",
-        "hw5-solved", "hw5-starter"])
-def test_zip_grades_the_model_answer_fully_and_the_starter_zero(tag, tmp_path_factory, tmp_path,
-                                                                package, full_marks):
-    from conftest import assignment_checks, built_release, model_answer_package
+ALL_TAGS = ["hw1", "hw2", "hw3", "hw3b", "hw4", "hw5"]
+FEW_SEEDS = {"hw3", "hw3b"}  # compiled kernels and the GPU simulator: 5 seeds in all
 
+
+def _seed_groups() -> list:
+    """Secret seeds the model answer is graded with, a zip per group: 3 in `make test`, 20 in
+    `make test-all` (5 for hw3 and hw3b), at most 5 seeds' cases a zip (each check has one
+    timeout for all its cases)."""
+    params = []
+    for tag in ALL_TAGS:
+        last = 5 if tag in FEW_SEEDS else 20
+        groups = [(1, 2, 3)] + [tuple(range(a, min(a + 5, last + 1))) for a in range(4, last + 1, 5)]
+        params += [pytest.param(tag, seeds, marks=[pytest.mark.slow] if seeds[0] > 3 else [],
+                                id=f"{tag}-seeds-{seeds[0]}-{seeds[-1]}") for seeds in groups]
+    return params
+
+
+@pytest.mark.parametrize("tag, seeds", _seed_groups())
+def test_the_model_answer_earns_full_marks_for_fresh_secret_seeds(tag, seeds, tmp_path):
+    """What a student who solved everything uploads (the solution regions, no reference-only
+    code) earns every point of every check, hw3's speed aside, and the starter none; hw3's
+    zip compiles the uploaded kernels and puts their matmul speed on the leaderboard."""
+    from conftest import ROOT, assignment_checks, model_answer_package
+
+    (folder,) = release(ROOT, tmp_path / "dist", secret_seeds=seeds, tags=[tag], progress=False)
     root = tmp_path / "root"
-    prepare_root(built_release(tag, tmp_path_factory) / "autograder.zip", root)
-    if package == "solved":  # the reference's solution regions, without its reference-only code
-        package = model_answer_package()
-    results = grade(root, submitted(package, tmp_path))
-    total = sum(c.points for c in assignment_checks(tag)[1])
-    assert results["score"] == (total if full_marks else 0), results
-    assert len(results["tests"]) == len(assignment_checks(tag)[1])
-
-
-@pytest.mark.parametrize("package", ["solved", STARTER], ids=["solved", "starter"])
-def test_hw3_zip_compiles_the_uploaded_kernels_and_reports_matmul_speed(tmp_path_factory,
-                                                                         tmp_path, package):
-    from conftest import assignment_checks, built_release, model_answer_package
-
-    checks = assignment_checks("hw3")[1]
-    root = tmp_path / "root"
-    prepare_root(built_release("hw3", tmp_path_factory) / "autograder.zip", root)
-    if package == "solved":  # the students' kernels, compiled as theirs are (not the tuned ones)
-        package = model_answer_package()
-    results = grade(root, submitted(package, tmp_path))
-    scored = {t["number"]: t for t in results["tests"]}
-    assert list(scored) == [c.number for c in checks]
-    (column,) = results["leaderboard"]
-    assert column["name"] == "x NumPy"
-    if package == STARTER:
-        assert results["score"] == 0 and column["value"] == 0
-        return
-    speed = scored.pop("6.2")
-    assert all(t["score"] == t["max_score"] for t in scored.values()), results
-    assert speed["score"] > 0 and column["value"] > 0
+    prepare_root(folder / "autograder.zip", root)
+    checks = assignment_checks(tag)[1]
+    results = grade(root, submitted(model_answer_package(), tmp_path / "model"))
+    assert [t["number"] for t in results["tests"]] == [c.number for c in checks]
+    lost = [t for t in results["tests"] if t["score"] < t["max_score"]
+            and not (tag == "hw3" and t["number"] == "6.2")]  # a speed, noisy on a shared machine
+    assert not lost, "\n".join(f"{t['number']}: {t['output']}" for t in lost)
+    if tag == "hw3":  # the uploaded kernels were compiled and timed
+        assert results["leaderboard"][0]["name"] == "x NumPy"
+        assert results["leaderboard"][0]["value"] > 0
+    if seeds[0] == 1:
+        starter = grade(root, submitted(STARTER, tmp_path / "starter"))
+        assert starter["score"] == 0, starter

@@ -14,6 +14,10 @@ What a handout must follow (any new assignment too):
   be named so, and every name so written must exist in reference/minidl.
 - Every `pytest -k EXPR` anywhere in it selects at least one visible check, as pytest itself
   selects them from the test ids of the student's bundle (`NUMBER-name`).
+- It has a section `## How your outputs are compared` saying that grading compares with the
+  model answer's outputs, with a table `| check | rtol | atol | why |` holding a row for each
+  check whose tolerance is not the default (and no other): the check's number, then each
+  override as `f"{value:g}"`, or `default` where the check keeps the default.
 """
 from __future__ import annotations
 
@@ -38,6 +42,7 @@ TEMPLATES = ROOT / "autograder" / "templates"
 ASSIGNMENTS = all_assignments(ROOT / "assignments")
 TABLE_COLUMNS = ("part", "functions", "checks", "run locally", "points", "hidden")
 TABLE_WITHIN_LINES = 30
+COMPARED_HEADING = "## How your outputs are compared"
 
 FUNCTION_REFERENCE = re.compile(  # a code span may go on over a line break
     r"`(?:minidl/)?((?:[\w.-]+/)*[\w.-]+\.py):\s+([A-Za-z_][\w.]*(?:,\s+[A-Za-z_][\w.]*)*)`")
@@ -329,3 +334,19 @@ def test_the_table_points_add_up_to_the_graded_points(assignment, handout, check
         assert total.points == graded + notebook, (
             f"{assignment.handout}: the total row says {total.points:g}, the checks are worth "
             f"{graded:g} and the notebook {notebook:g}")
+
+
+def test_the_handout_says_how_outputs_are_compared_and_every_tolerance_that_differs(
+        assignment, handout, checks):
+    assert COMPARED_HEADING in handout, f"{assignment.handout} lacks '{COMPARED_HEADING}'"
+    section = handout.split(COMPARED_HEADING, 1)[1].split("\n## ", 1)[0]
+    assert "model answer" in section, f"{assignment.handout}: say what outputs are compared with"
+    rows = {}
+    for line in section.splitlines():
+        cells = _cells(line) if line.startswith("|") else []
+        if len(cells) >= 3 and re.fullmatch(CHECK_NUMBER, cells[0]):
+            rows[cells[0]] = (cells[1], cells[2])
+    wanted = {c.number: tuple("default" if v is None else f"{v:g}" for v in (c.rtol, c.atol))
+              for c in checks if c.golden and (c.rtol is not None or c.atol is not None)}
+    assert rows == wanted, (f"{assignment.handout}: the tolerance table lists {rows}; the "
+                            f"checks override {wanted}")
