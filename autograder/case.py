@@ -2,6 +2,7 @@
 the student's code does (the sandboxed child, a student's pytest, recording goldens)."""
 from __future__ import annotations
 
+import socket
 import traceback
 from dataclasses import dataclass
 
@@ -19,11 +20,27 @@ class CaseResult:
     error: str | None = None
 
 
+NO_NETWORK = "network access is not allowed while grading"
+
+
+def _network_refused(error: BaseException) -> bool:
+    """Whether `error`, or one it was raised from, is a socket refused or a name left
+    unresolved (what the grading sandbox's missing network looks like)."""
+    while error is not None:
+        if isinstance(error, socket.gaierror) or isinstance(error, PermissionError) and any(
+                f.filename.endswith("socket.py") for f in traceback.extract_tb(error.__traceback__)):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
 def describe_exception(error: BaseException, package: str = "minidl") -> str:
     """The exception and the deepest line of the student's `package` it passed through."""
     frames = traceback.extract_tb(error.__traceback__)
     own = [f for f in frames if f"/{package}/" in f.filename.replace("\\", "/")]
     text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    if _network_refused(error):
+        text += f" ({NO_NETWORK})"
     if isinstance(error, SyntaxError) and error.filename:
         short = error.filename.replace("\\", "/").split(f"/{package}/", 1)[-1]
         return f"{type(error).__name__}: {error.msg}\n    at {package}/{short}:{error.lineno}" + (

@@ -131,7 +131,8 @@ def load_check_module(path: Path):
 def collect(folder: Path) -> list[GradedCheck]:
     """Every graded check in the check files (`*.py`) of `folder`, ordered by number.
 
-    Hidden checks must live in files named `hidden_*.py`, which never reach students.
+    Hidden checks must live in files named `hidden_*.py`, which never reach students, and be
+    numbered after every visible check (grading runs them in this order).
     """
     found: dict[str, GradedCheck] = {}
     for path in sorted(folder.glob("*.py")):
@@ -149,5 +150,15 @@ def collect(folder: Path) -> list[GradedCheck]:
             if check.name in found:
                 raise CheckDefinitionError(f"{path}: two checks are named {check.name}")
             found[check.name] = check
-    return sorted(found.values(), key=lambda c: [int(p) if p.isdigit() else p
-                                                  for p in c.number.split(".")])
+    ordered = sorted(found.values(), key=lambda c: [int(p) if p.isdigit() else p
+                                                     for p in c.number.split(".")])
+    # The child that runs a submission persists between checks: what its code saw of a hidden
+    # check must not reach a visible check's feedback, so the hidden ones run last.
+    hidden = [c for c in ordered if c.visibility != "visible"]
+    late = [c for c in ordered[ordered.index(hidden[0]):] if c.visibility == "visible"] \
+        if hidden else []
+    if late:
+        raise CheckDefinitionError(
+            f"{folder}: visible check {late[0].number} is numbered after hidden check "
+            f"{hidden[0].number}; number every hidden check after every visible one")
+    return ordered

@@ -1,7 +1,9 @@
 """The process that runs a student's code: `python -m autograder.child PACKAGE FD LIMITS`.
 
-It lowers its own resource limits (LIMITS, JSON), imports the student's package once, reports
-on the reply pipe (file descriptor FD) whether that worked, then serves requests read from
+It lowers its own resource limits (LIMITS, JSON), takes away its own network (a seccomp filter
+that it and every process it starts keep: no socket but local AF_UNIX ones), imports the
+student's package once, reports on the reply pipe (file descriptor FD) whether that worked and
+whether the network is blocked, then serves requests read from
 stdin, one JSON line per check: it runs the check's cases, appending each result to the
 request's folder as a plain record (see case_records.py), and replies when done. Nothing here
 is trusted by the grader: it reads back only those records, as plain data, compares them
@@ -9,11 +11,13 @@ itself, and replaces this process whenever a check hangs or kills it.
 """
 from __future__ import annotations
 
+import errno
 import importlib
 import io
 import json
 import os
 import resource
+import socket
 import sys
 from pathlib import Path
 
@@ -77,16 +81,40 @@ def _run_check(mdl, check, request: dict, package: str) -> str | None:
         sys.stdout.flush()
 
 
+def block_network() -> str | None:
+    """Refuse this process, and every process it starts, all sockets but AF_UNIX ones (IPv4,
+    IPv6, raw, packet, netlink) with EACCES; None once in force, else why it could not be.
+
+    A seccomp filter through libseccomp: unprivileged, after no_new_privs, which libseccomp
+    sets, so it works inside Docker's default profile where a network namespace does not.
+    """
+    try:
+        import pyseccomp as seccomp
+
+        rules = seccomp.SyscallFilter(seccomp.ALLOW)
+        refused = seccomp.ERRNO(errno.EACCES)
+        for call in ("socket", "socketpair"):
+            rules.add_rule(refused, call, seccomp.Arg(0, seccomp.NE, socket.AF_UNIX))
+        # io_uring opens sockets without socket(2)
+        rules.add_rule(seccomp.ERRNO(errno.ENOSYS), "io_uring_setup")
+        rules.load()
+    except Exception as error:  # noqa: BLE001 -- no libseccomp, or a kernel that refuses it
+        return f"{type(error).__name__}: {error}"
+    return None
+
+
 def serve(package: str, reply_fd: int, limits: dict) -> None:
     for name, value in limits.items():
         resource.setrlimit(getattr(resource, name), (value, value))
+    network = block_network()
     try:
         mdl = importlib.import_module(package)
     except BaseException as error:  # noqa: BLE001 -- report any import failure, even SystemExit
-        _reply(reply_fd, {"import_error": describe_exception(error, package)})
+        _reply(reply_fd, {"import_error": describe_exception(error, package),
+                          "network_open": network})
         return
     np.random.default_rng(0).standard_normal(1)  # load NumPy's lazy modules before any check
-    _reply(reply_fd, {"import_error": None})
+    _reply(reply_fd, {"import_error": None, "network_open": network})
     modules = {}
     for line in sys.stdin:
         request = json.loads(line)

@@ -17,6 +17,8 @@ from .sandbox import GraderSetupError, Limits, Sandbox, SandboxUser
 from .submission import KIT_FILES, SubmissionError, add_kit_files, locate
 from .verdict import Verdict, judge
 
+NETWORK_NOTE = ("Note for staff: network isolation was unavailable on this machine ({}), so "
+                "student code ran with network access.")
 NOT_ROOT_NOTE = ("Note for staff: the grader is not running as root, so student code ran as "
                  "the grader's own user, in a child process with resource limits but no user "
                  "switch and no protection of the goldens.")
@@ -81,7 +83,8 @@ def _grade_as(user: SandboxUser | None, assignment: Assignment, source: Path, up
         if sandbox:  # nothing the student started may outlive this, nor see results.json
             sandbox.close()
         shutil.rmtree(work, ignore_errors=True)
-    output = "\n".join(filter(None, [*notes, problem, None if user else NOT_ROOT_NOTE]))
+    network = sandbox and sandbox.network_open and NETWORK_NOTE.format(sandbox.network_open)
+    output = "\n".join(filter(None, [*notes, problem, None if user else NOT_ROOT_NOTE, network]))
     return write_results(results_path, graded, output or None)
 
 

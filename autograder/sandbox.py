@@ -223,6 +223,7 @@ class Sandbox:
         self.process: subprocess.Popen | None = None
         self.checks_run = 0
         self.closed = False
+        self.network_open: str | None = None  # why the child could not block its network
 
     def start(self, timeout: float) -> str | None:
         """Start the child and import the package: None when that worked, else why not."""
@@ -249,6 +250,7 @@ class Sandbox:
             reason = f"timed out after {timeout:g} s" if waited >= timeout else self._fate()
             self.stop()
             return f"importing your {self.package_dir.name} package failed: {reason}\n{printed}"
+        self.network_open = reply.get("network_open") or self.network_open
         if reply.get("import_error"):
             self.stop()
             return str(reply["import_error"])

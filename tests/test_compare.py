@@ -110,3 +110,38 @@ def test_case_records_carry_every_shape_and_dtype_and_refuse_object_arrays():
                          "arrays": [["x", "|O", [1], 8]]}).encode() + b"\n" + bytes(8)
     with pytest.raises(RecordError):
         read_records(forged)
+
+
+def test_a_hint_is_added_only_to_cases_that_differ_from_their_golden():
+    def unstable(expected, got):
+        return "compute the variance from x - mean" if got["var"][0] > 1 else None
+
+    check = graded(points=1, number="1.1", cases=2, hint=unstable)(lambda mdl, rng: {})
+    expected = {"var": np.array([1.0], np.float32)}
+    cases = [CaseResult(1, {"var": np.array([1.0], np.float32)}),
+             CaseResult(2, {"var": np.array([1.5], np.float32)})]
+    verdict = judge(check, cases, [expected, expected])
+    assert verdict.passed == 1
+    assert "case 2 (seed 2): 'var' differs" in verdict.summary
+    assert "hint: compute the variance from x - mean" in verdict.summary
+    missing = judge(check, [CaseResult(3, {})], [expected])  # no output to give a hint on
+    assert "missing" in missing.summary and "hint" not in missing.summary
+
+
+def test_hidden_checks_must_be_numbered_after_every_visible_one(tmp_path):
+    from autograder.checks import CheckDefinitionError, collect
+
+    (tmp_path / "checks_a.py").write_text(
+        "from autograder.checks import graded\n"
+        "@graded(points=1, number='1.1')\ndef a(mdl, rng): return {'x': 1}\n"
+        "@graded(points=1, number='3.1')\ndef c(mdl, rng): return {'x': 1}\n")
+    (tmp_path / "hidden_b.py").write_text(
+        "from autograder.checks import graded\n"
+        "@graded(points=1, number='2.1', visibility='after_due_date')\n"
+        "def b(mdl, rng): return {'x': 1}\n")
+    with pytest.raises(CheckDefinitionError, match="visible check 3.1 is numbered after hidden "
+                                                   "check 2.1"):
+        collect(tmp_path)
+    (tmp_path / "hidden_b.py").write_text((tmp_path / "hidden_b.py").read_text()
+                                          .replace("'2.1'", "'4.1'"))
+    assert [c.number for c in collect(tmp_path)] == ["1.1", "3.1", "4.1"]

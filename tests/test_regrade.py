@@ -26,7 +26,7 @@ CHECKS = ["1.1 a * b (mul_forward)",
 def build_drill(out: Path, folder: Path = DRILL) -> Path:
     reference = load_package(REFERENCE, "minidl_regrade_reference")
     try:
-        build_assignment(Assignment.load(folder), reference, STARTER, out / "drill", 5,
+        build_assignment(Assignment.load(folder), reference, STARTER, out / "drill", (5,),
                          progress=False)
     finally:
         unload("minidl_regrade_reference")

@@ -184,7 +184,7 @@ def drill_zip(tmp_path_factory):
     out = tmp_path_factory.mktemp("drill")
     reference = load_package(REFERENCE, "minidl_drill_reference")
     try:
-        build_assignment(Assignment.load(DRILL), reference, STARTER, out / "drill", 99,
+        build_assignment(Assignment.load(DRILL), reference, STARTER, out / "drill", (99,),
                          progress=False)
     finally:
         unload("minidl_drill_reference")
@@ -446,3 +446,116 @@ def test_a_grader_that_is_not_root_still_isolates_and_says_so(drill_zip):
         shutil.rmtree(root, ignore_errors=True)
         user.kill_all()
         user.release()
+
+
+@pytest.fixture
+def listeners():
+    """A TCP listener on 127.0.0.1 and one on ::1, each recording what reaches it."""
+    import socket
+    import threading
+
+    reached, stop, threads, ports = [], threading.Event(), [], {}
+    for family, host in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
+        server = socket.socket(family, socket.SOCK_STREAM)
+        server.bind((host, 0))
+        server.listen()
+        server.settimeout(0.1)
+        ports[host] = server.getsockname()[1]
+
+        def accept(server=server, host=host):
+            while not stop.is_set():
+                try:
+                    connection, _ = server.accept()
+                except OSError:
+                    continue
+                connection.settimeout(1)
+                try:
+                    reached.append((host, connection.recv(100)))
+                except OSError:
+                    reached.append((host, b""))
+                connection.close()
+            server.close()
+
+        threads.append(threading.Thread(target=accept, daemon=True))
+        threads[-1].start()
+    yield ports, reached
+    stop.set()
+    for thread in threads:
+        thread.join()
+
+
+# Run at import, each attempt caught: the upload must still earn what its code deserves.
+REACH_OUT = """
+    import socket, subprocess, sys
+    for address in (("127.0.0.1", {v4}), ("::1", {v6})):
+        try:
+            socket.create_connection(address, timeout=2).sendall(b"the hidden checks' inputs")
+        except OSError:
+            pass
+    try:
+        socket.getaddrinfo("pypi.org", 443)
+    except OSError:
+        pass
+    subprocess.run([sys.executable, "-c", "import socket; socket.create_connection("
+                    "('127.0.0.1', {v4}), timeout=2).sendall(b'from a child')"], timeout=60)
+"""
+
+
+def test_student_code_and_what_it_starts_get_no_network(grader, listeners, tmp_path):
+    root, _ = grader
+    ports, reached = listeners
+    code = REACH_OUT.format(v4=ports["127.0.0.1"], v6=ports["::1"])
+    results = grade(root, submission_with(tmp_path, REFERENCE, "import", code))
+    assert reached == [], "a sandboxed process reached a loopback listener"
+    assert results["score"] == DRILL_POINTS, json.dumps(results, indent=1)[:3000]
+    assert "network isolation was unavailable" not in results.get("output", "")
+    assert_nothing_left_behind()
+
+
+@pytest.mark.parametrize("attempt", [
+    "socket.create_connection(('127.0.0.1', {v4}), timeout=2)",
+    "socket.create_connection(('::1', {v6}), timeout=2)",
+    "socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)",
+    "socket.socket(socket.AF_PACKET, socket.SOCK_RAW)",
+    "socket.getaddrinfo('pypi.org', 443)",
+], ids=["ipv4", "ipv6", "raw", "packet", "name-lookup"])
+def test_a_refused_socket_is_explained_in_the_checks_feedback(attempt, grader, listeners,
+                                                             tmp_path):
+    root, _ = grader
+    ports, reached = listeners
+    body = "    import socket\n    " + attempt.format(v4=ports["127.0.0.1"], v6=ports["::1"])
+    results = grade(root, submission_with(tmp_path, STARTER, "check", body))
+    assert reached == []
+    assert results["score"] == 0
+    for test in results["tests"]:
+        assert "network access is not allowed while grading" in test["output"], test["output"]
+
+
+def test_local_sockets_and_pipes_still_work_in_the_sandbox(grader, tmp_path):
+    root, _ = grader
+    code = """
+    import multiprocessing, socket
+    left, right = socket.socketpair()
+    left.sendall(b"x")
+    assert right.recv(1) == b"x"
+    with multiprocessing.get_context("forkserver").Pool(2) as pool:
+        assert pool.map(abs, [-1, -2]) == [1, 2]
+"""
+    results = grade(root, submission_with(tmp_path, REFERENCE, "import", code))
+    assert results["score"] == DRILL_POINTS, json.dumps(results, indent=1)[:3000]
+
+
+def test_where_the_kernel_refuses_the_filter_grading_goes_on_and_tells_staff(grader, listeners,
+                                                                            tmp_path):
+    root, _ = grader
+    ports, reached = listeners
+    child = root / "source" / "autograder" / "child.py"
+    child.write_text(child.read_text().replace(
+        "        import pyseccomp as seccomp\n",
+        "        raise OSError(22, 'seccomp refused (simulated)')\n"))
+    code = REACH_OUT.format(v4=ports["127.0.0.1"], v6=ports["::1"])
+    results = grade(root, submission_with(tmp_path, REFERENCE, "import", code))
+    assert results["score"] == DRILL_POINTS
+    assert "network isolation was unavailable on this machine" in results["output"]
+    assert "seccomp refused (simulated)" in results["output"]
+    assert reached, "without the filter the listener should have been reached (test is void)"

@@ -7,10 +7,11 @@
 set -euo pipefail
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
 PYTHON=/usr/bin/python3.11
-if ! "$PYTHON" -c "import ensurepip" 2>/dev/null; then
+# libseccomp (in Ubuntu's base image already) lets the grader take student code's network away.
+if ! "$PYTHON" -c "import ensurepip" 2>/dev/null || ! ldconfig -p | grep -q libseccomp.so.2; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update
-    apt-get install -y --no-install-recommends python3.11 python3.11-venv
+    apt-get install -y --no-install-recommends python3.11 python3.11-venv libseccomp2
 fi
 "$PYTHON" -m venv "$ROOT/venv"
 "$ROOT/venv/bin/python" -m pip install --no-cache-dir --upgrade pip
