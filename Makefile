@@ -44,6 +44,7 @@ release: starter
 	$(PY) -m autograder release --reveal "$(REVEAL)"
 
 test: $(STAMP)
+	$(PY) -m ruff check reference autograder
 	$(PY) -m pytest -m "not slow" --durations=25 tests
 
 test-all: $(STAMP)

@@ -24,6 +24,7 @@ from pathlib import Path
 from .assignment import Assignment, AssignmentError
 from .regrade import Submission, grade_all
 from .strip import find_regions, model_answer
+from .verdict import score_table
 
 # catalogue: (file, TOML table name, what a variant that keeps full marks is, one that loses)
 KINDS = {"bugs": ("bugs.toml", "bug", "MISSED", "caught"),
@@ -123,16 +124,15 @@ def grade_catalogue(assignment: Assignment, kind: str, reference: Path, autograd
 def table(graded: list[Graded], kind: str) -> str:
     """Each variant's score and verdict, and how many of them did what they must."""
     _, _, kept_verdict, lost_verdict = KINDS[kind]
-    width = max(len(g.variant.name) for g in graded)
-    lines = [f"{kind[:-1] if kind == 'bugs' else 'alternative':<{width}}  {'score':>11}  verdict"]
-    for g in graded:
+    rows, notes = [], []
+    for number, g in enumerate(graded, start=1):
         verdict = ("grading failed" if g.full == 0 else kept_verdict if g.full_marks
                    else lost_verdict)
-        lines.append(f"{g.variant.name:<{width}}  {g.score:>5g} / {g.full:<3g}  {verdict}")
+        rows.append((str(number), g.variant.name, g.score, g.full, verdict))
         if kind == "alternatives" and not g.full_marks:  # what to fix in the check
-            lines += [f"    {failure}".replace("\n", "\n    ") for failure in g.failures]
+            notes += [f"{number}: {failure}".replace("\n", "\n    ") for failure in g.failures]
     good = sum(g.full and (g.full_marks if kind == "alternatives" else not g.full_marks)
                for g in graded)
     what = "caught" if kind == "bugs" else "accepted"
-    lines.append(f"{what} {good} of {len(graded)} {kind} ({good / len(graded):.0%})")
-    return "\n".join(lines)
+    return "\n".join([score_table(rows, total=None), *notes,
+                      f"{what} {good} of {len(graded)} {kind} ({good / len(graded):.0%})"])

@@ -66,7 +66,7 @@ def cmd_grade(args) -> int:
 
 
 def cmd_grade_local(args) -> int:
-    from .local_grading import grade_with_zip, score_table
+    from .local_grading import grade_with_zip, results_table
     _known_tag(args.hw)
     zip_path = Path(args.dist) / args.hw / "autograder.zip"
     if not zip_path.is_file():
@@ -77,7 +77,7 @@ def cmd_grade_local(args) -> int:
     name = submission.resolve().name.removesuffix(".zip")
     results = Path(args.dist) / args.hw / "graded" / name / "results.json"
     grade_with_zip(zip_path, submission, results)
-    print(score_table(json.loads(results.read_text(encoding="utf-8"))))
+    print(results_table(json.loads(results.read_text(encoding="utf-8"))))
     print(f"results.json: {results}")
     return 0
 

@@ -9,6 +9,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from .verdict import score_table
+
 
 def prepare_root(zip_path: Path, root: Path, python: str = sys.executable) -> None:
     """Unpack `zip_path` into root/source as Gradescope does; root/venv runs `python`."""
@@ -52,21 +54,16 @@ def grade_with_zip(zip_path: Path, submission: Path, results: Path) -> None:
         shutil.copyfile(graded, results)
 
 
-def score_table(results: dict) -> str:
-    """The tests of a results.json as a table a person can read: the first line of each
-    failure under its test, then the total."""
+def results_table(results: dict) -> str:
+    """The tests of a results.json as a table a person can read, its total, then the first
+    line of each failure."""
     tests = results.get("tests", [])
-    width = max([len(t.get("name", "")) for t in tests] + [5])
-    lines = [f"{'number':<8} {'check':<{width}} {'score':>13}  status"]
+    lines = [score_table([(t.get("number", ""), t.get("name", ""), t.get("score", 0),
+                           t.get("max_score", 0), t.get("status", "")) for t in tests])]
     for test in tests:
-        score = f"{test.get('score', 0):g} / {test.get('max_score', 0):g}"
-        lines.append(f"{test.get('number', ''):<8} {test.get('name', ''):<{width}} {score:>13}  "
-                     f"{test.get('status', '')}")
         if test.get("status") == "failed":
             detail = [line.strip() for line in test.get("output", "").splitlines()[1:]]
-            lines.append(f"{'':<8}   {next(filter(None, detail), '')}"[:8 + width + 40])
-    total = sum(t.get("max_score", 0) for t in tests)
-    lines.append(f"{'':<8} {'total':<{width}} {results.get('score', 0):>6g} / {total:<4g}")
+            lines.append(f"{test.get('number', '')}: {next(filter(None, detail), '')}"[:120])
     if results.get("output"):
         lines.append("\n" + results["output"])
     return "\n".join(lines)

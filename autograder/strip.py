@@ -1,5 +1,5 @@
-"""Turn the reference into starter code: clear each tagged solution region, and cut each
-reference-only block (the kit's tuned code, which students never see nor write).
+"""Turn the reference into starter code: clear each tagged solution region, and leave out each
+reference-only file (the kit's tuned code, which students never see nor write).
 
 Regions are validated here (tags, nesting, closing) with file and line; the clearing itself is
 nbgrader's `ClearSolutions`, so .py files and notebooks read the same to students, with a stub
@@ -8,7 +8,6 @@ that names the region's assignment (`raise NotImplementedError("hw2")`).
 from __future__ import annotations
 
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -127,6 +126,11 @@ def strip_source(source: str, path: str, reveal: frozenset[str] = frozenset()) -
         if inside:
             raise RegionError(path, begin, f"a reference-only block inside the solution region "
                               f"opened at line {inside[0].begin}")
+        if source.strip().split("\n")[0].strip() != REFERENCE_BEGIN or \
+                end != len(source.rstrip().split("\n")):
+            raise RegionError(path, begin, "reference-only code lives in files of its own: the "
+                              "block must be the whole file (a student's file is the "
+                              "reference's with its regions stubbed, nothing else removed)")
         cut = SolutionRegion(path, begin, end, "reference")
         regions.append(cut)
         replacement[cut] = []

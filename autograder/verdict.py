@@ -79,3 +79,16 @@ def judge(check: GradedCheck, results: list[CaseResult],
     failed = sum(len(cases) for cases in problems.values())
     return Verdict(check, len(results) - failed, len(results), failures,
                    credit if check.credit else None, leaderboard, first_failed)
+
+
+def score_table(rows: list[tuple[str, str, float, float, str]], total: str | None = "total") -> str:
+    """Rows (number, name, score, points, note) as aligned columns, then the `total` row (none
+    when `total` is None): the one table of scores of every command that prints one."""
+    number_width = max([len(row[0]) for row in rows] + [1])
+    name_width = max([len(row[1]) for row in rows] + [len(total or "")])
+    lines = [f"{number:<{number_width}}  {name:<{name_width}}  {score:>6g} / {points:<4g}  {note}"
+             .rstrip() for number, name, score, points, note in rows]
+    if total is not None:
+        lines.append(f"{'':<{number_width}}  {total:<{name_width}}  "
+                     f"{sum(row[2] for row in rows):>6g} / {sum(row[3] for row in rows):<4g}")
+    return "\n".join(lines)

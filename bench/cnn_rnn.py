@@ -6,7 +6,7 @@ both, float32, all threads. One step is forward, loss, backward and update. Each
 takes STEPS steps after WARMUP (which also compiles Numba's kernels on a cold cache), in turn,
 ROUNDS times over; its figure is the least of its rounds' medians, so that a burst of load from
 other work on a shared machine weighs on none of them. minidl runs with glibc's allocator
-tuned (`tune_allocator`, an opt-in of the reference's numpy_backend: freed buffers are reused).
+tuned (`steps.tune_allocator`: freed buffers are reused).
 """
 from __future__ import annotations
 
@@ -19,10 +19,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from autograder.implementation import load_package  # noqa: E402
-from steps import median_step, training_step  # noqa: E402
+from steps import median_step, training_step, tune_allocator  # noqa: E402
 
 mdl = load_package(ROOT / "reference" / "minidl", "minidl")
-mdl.cpu().module.tune_allocator()
+tune_allocator()
 WARMUP, STEPS, ROUNDS = 3, 10, 3
 BATCH, VOCAB, WIDTH, LAYERS, BPTT, LM_BATCH = 128, 10_000, 100, 2, 20, 32
 

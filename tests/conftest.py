@@ -61,6 +61,12 @@ def load_without_jit(folder: Path):
         unload(module.__name__)
 
 
+def without_capabilities(monkeypatch, device, *names: str) -> None:
+    """`device` offering none of the tuned capabilities `names` (all of them if none named)."""
+    kept = device._capabilities - set(names) if names else frozenset()
+    monkeypatch.setattr(device, "_capabilities", kept)
+
+
 def make_variant(tmp_path: Path, relative: str, old: str, new: str) -> Path:
     """A copy of the reference in which `old` is replaced once by `new` in file `relative`."""
     folder = tmp_path / "minidl"

@@ -10,18 +10,51 @@ import pytest
 
 from autograder.implementation import unload
 from autograder.strip import strip_tree
-from conftest import REFERENCE, ROOT, load_implementation, minidl_reference
+from conftest import REFERENCE, ROOT, load_implementation, minidl_reference, without_capabilities
 
 mdl = minidl_reference()
-reference = mdl.backends.device("cpu").module  # the semantics every backend reproduces
+reference = mdl.backends.device("cpu").backend  # the semantics every backend reproduces
 rng = np.random.default_rng(0)
 SIZES = (1, 7, 31, 33, 64, 1025)  # ones, odd sizes, powers of two and past them
 
 
-def test_every_device_module_implements_every_primitive():
+def test_every_device_module_implements_every_primitive_and_its_tuned_capabilities():
     for name in ("cpu", "cpu_numba", "cuda"):
-        module = mdl.backends.device(name).module
-        assert mdl.backends.check_primitives(module) is module
+        device = mdl.backends.device(name)
+        assert mdl.backends.check_primitives(device.backend) is device.backend
+        assert mdl.backends.check_tuned(device.tuned) is device.tuned
+        for primitive in mdl.backends.PRIMITIVES:  # what runs: the tuned one where it has one
+            source = device.tuned if primitive in device.tuned.PRIMITIVES else device.backend
+            assert getattr(device.kernels, primitive) is getattr(source, primitive)
+
+
+def tuned_module(**names) -> types.ModuleType:
+    module = types.ModuleType(f"{mdl.backends.__name__}.fake_tuned")
+    vars(module).update({"PRIMITIVES": (), "CAPABILITIES": ()} | names)
+    return module
+
+
+@pytest.mark.parametrize("module, problem", [
+    (tuned_module(CAPABILITIES=("adam", "fast_everything")), "unknown .* fast_everything"),
+    (tuned_module(PRIMITIVES=("matmul", "conv2d"), matmul=print), "unknown .* conv2d"),
+    (tuned_module(CAPABILITIES=("batch_norm",), batch_norm_stats=print, batch_norm_apply=print,
+                  batch_norm_sum=print), "lacks batch_norm.batch_norm_grad_x$"),
+    (tuned_module(PRIMITIVES=("matmul",)), "lacks matmul$"),
+])
+def test_a_tuned_module_offering_what_it_lacks_or_what_is_not_declared_is_refused(module,
+                                                                                   problem):
+    with pytest.raises(ImportError, match=problem):
+        mdl.backends.check_tuned(module)
+
+
+def test_the_repeated_vector_kernels_are_those_the_capability_declares():
+    assert set(mdl.cpu_numba().tuned._REPEATED) == set(mdl.backends.REPEATABLE)
+
+
+def test_a_misspelt_capability_raises_rather_than_taking_the_plain_path():
+    with pytest.raises(ValueError, match="unknown capability 'lstm_cel'"):
+        mdl.cpu_numba().has("lstm_cel")
+    assert mdl.cpu_numba().has("adam") and not mdl.cpu_numba().has("lstm_cell")
 
 
 def test_a_backend_module_missing_a_primitive_is_refused_when_its_device_loads(monkeypatch):
@@ -42,7 +75,8 @@ def plain(tmp_path_factory):
     strip_tree(REFERENCE, folder, frozenset({"hw3"}))
     assert not (folder / "backends" / "numba_tuned.py").exists()
     package = load_implementation(folder)
-    yield package.backends.device("cpu_numba").module
+    assert package.backends.device("cpu_numba").tuned is None
+    yield package.backends.device("cpu_numba").backend
     unload(package.__name__)
 
 
@@ -121,26 +155,27 @@ import numpy as np, sys
 from pathlib import Path
 sys.path.insert(0, {root!r})
 from autograder.implementation import load_package
-kernels = load_package(Path({reference!r}), "minidl").cpu_numba().module
+device = load_package(Path({reference!r}), "minidl").cpu_numba()
+plain, tuned = device.backend, device.tuned
 a, out = np.ones(40, dtype="float32"), np.empty(40, dtype="float32")
 {calls}
-print(sum(sum(getattr(kernels, name).stats.cache_misses.values()) for name in {names!r}))
+print(sum(sum(kernel.stats.cache_misses.values()) for kernel in [{kernels}]))
 """
 CACHED_KERNELS = {  # how each kind of kernel is made: by a factory from one loop, or tuned
-    "one loop": ("kernels.ewise_mul(a, a, out), kernels.scalar_div(a, 2.0, out), "
-                 "kernels.ewise_exp(a, out)", ("ewise_mul", "scalar_div", "ewise_exp")),
-    "tuned": ("kernels.ewise_exp(a, out), kernels.reduce_max(a, out[:2], 20), "
-              "kernels.ewise_add_repeated(a, a, 0, out, 20, True)",
-              ("ewise_exp", "reduce_max", "ewise_add_repeated")),
+    "one loop": ("plain.ewise_mul(a, a, out), plain.scalar_div(a, 2.0, out), "
+                 "plain.ewise_exp(a, out)", "plain.ewise_mul, plain.scalar_div, plain.ewise_exp"),
+    "tuned": ("tuned.ewise_exp(a, out), tuned.reduce_max(a, out[:2], 20), "
+              "tuned.ewise_repeated('ewise_add', a, a, 0, out, 20, True)",
+              "tuned.ewise_exp, tuned.reduce_max, tuned._REPEATED['ewise_add']"),
 }
 
 
 @pytest.mark.parametrize("kind", CACHED_KERNELS)
 def test_kernels_load_from_numbas_cache_in_a_later_run(kind, tmp_path):
-    calls, names = CACHED_KERNELS[kind]
+    calls, kernels = CACHED_KERNELS[kind]
     env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
     script = LOAD_KERNELS.format(root=str(ROOT), reference=str(REFERENCE), calls=calls,
-                                 names=names)
+                                 kernels=kernels)
     misses = [subprocess.run([sys.executable, "-c", script], env=env, check=True, text=True,
                              capture_output=True).stdout.split()[-1] for _ in range(2)]
     assert misses == ["3", "0"]
@@ -169,7 +204,7 @@ def test_numbas_fused_adam_update_gives_the_numbers_of_the_plain_one(optimizer, 
                                                        for param in params]
 
     fused = steps()
-    monkeypatch.delattr(device.module, "adam_update")
+    without_capabilities(monkeypatch, device, "adam")
     for ours, plain in zip(fused, steps(), strict=True):  # float32: an ulp, where m cancels
         np.testing.assert_allclose(ours, plain, rtol=1e-6 if dtype == "float32" else 1e-13,
                                    atol=1e-7 if dtype == "float32" else 0)

@@ -4,7 +4,7 @@ import numpy as np
 from conftest import minidl_reference
 
 mdl = minidl_reference()
-backend = mdl.cuda().module
+backend, tuned = mdl.cuda().backend, mdl.cuda().tuned
 
 
 class RecordingKernel:
@@ -44,9 +44,9 @@ def test_a_views_shape_and_strides_are_copied_to_the_device_once():
 def test_the_register_tiled_matmul_matches_numpy_across_block_and_tile_edges():
     rng = np.random.default_rng(0)
     for (m, n, p), dtype in [((9, 5, 17), "float32"), ((16, 8, 8), "float64"),
-                             ((1, 3, 2), "float32"), ((backend.BLOCK_M + 3, 2, 7), "float64")]:
+                             ((1, 3, 2), "float32"), ((tuned.BLOCK_M + 3, 2, 7), "float64")]:
         a, b = rng.standard_normal((m, n)).astype(dtype), rng.standard_normal((n, p)).astype(dtype)
         out = backend.empty(m * p, dtype)
-        backend._register_tiled_matmul(backend.xp.asarray(a.ravel()), backend.xp.asarray(b.ravel()),
+        tuned._register_tiled_matmul(backend.xp.asarray(a.ravel()), backend.xp.asarray(b.ravel()),
                                        out, m, n, p)
         np.testing.assert_allclose(backend._host(out).reshape(m, p), a @ b, rtol=1e-5, atol=1e-6)

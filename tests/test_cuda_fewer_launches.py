@@ -7,11 +7,11 @@ import importlib
 import numpy as np
 import pytest
 
-from conftest import minidl_reference
+from conftest import minidl_reference, without_capabilities
 
 mdl = minidl_reference()
 cuda = mdl.cuda()
-backend = cuda.module
+backend, tuned = cuda.backend, cuda.tuned
 launch = importlib.import_module(".cuda_launch", backend.__package__)
 rng = np.random.default_rng(0)
 X = rng.standard_normal((2, 3, 4)).astype("float32")
@@ -28,10 +28,7 @@ def launches(compute):
 
 def without_fused_kernels(monkeypatch) -> None:
     """minidl.cuda() as before this work: views copied compact, Adam in elementwise launches."""
-    for name in mdl.backends.PRIMITIVES:
-        if hasattr(getattr(backend, name), "strided"):
-            monkeypatch.delattr(getattr(backend, name), "strided")
-    monkeypatch.delattr(backend, "adam_update")
+    without_capabilities(monkeypatch, cuda)
 
 
 def test_elementwise_operations_read_strided_and_broadcast_views_in_one_launch():
@@ -117,7 +114,7 @@ def test_matmul_reads_transposed_sliced_broadcast_and_reversed_matrices_in_one_l
     b, b_matrix = matrix_view(b_layout, n, p, dtype)
     out = np.full(m * p, np.nan, dtype)
     launch.launch_counts.clear()
-    backend.matmul.strided(a, b, out, m, n, p)
+    tuned.matmul_strided(a, b, out, m, n, p)
     assert launch.launch_counts == {"matmul_tiled": 1}  # no compact copy first
     # a view read as if compact gives other numbers, so this checks its strides and offset
     np.testing.assert_allclose(out.reshape(m, p), a_matrix @ b_matrix,
@@ -130,8 +127,8 @@ def adam_steps(optimizer_class, dtype: str, steps: int = 3, **options):
     data = np.random.default_rng(1)
     # more parameters than a launch takes, the first longer than the simulator's grid (so each
     # thread loops), and one without a gradient (which Adam leaves alone)
-    shapes = [(7, 9), (3, 4), (5,)] + [(size,) for size in range(1, backend.GROUP + 1)]
-    assert len(shapes) - 1 > backend.GROUP and 63 > backend.MAX_BLOCKS * backend.THREADS
+    shapes = [(7, 9), (3, 4), (5,)] + [(size,) for size in range(1, tuned.GROUP + 1)]
+    assert len(shapes) - 1 > tuned.GROUP and 63 > tuned.MAX_BLOCKS * backend.THREADS
     params = [mdl.nn.Parameter(mdl.Tensor(cuda.array(data.standard_normal(shape), dtype)))
               for shape in shapes]
     optimizer = optimizer_class(params, lr=0.01, **options)

@@ -13,7 +13,7 @@ import pytest
 from conftest import ROOT, minidl_reference
 
 mdl = minidl_reference()
-backend = mdl.cuda().module
+backend = mdl.cuda().backend
 launch = importlib.import_module(".cuda_launch", backend.__package__)
 
 # Kernels compiled to PTX in a child process, where numba.cuda is the real one (here it is the
@@ -29,7 +29,8 @@ from autograder.implementation import load_package
 from numba import cuda
 from numba.cuda import dispatcher
 
-backend = load_package(__import__("pathlib").Path(sys.argv[2]), "minidl").cuda().module
+device = load_package(__import__("pathlib").Path(sys.argv[2]), "minidl").cuda()
+backend, tuned = device.backend, device.tuned
 assert not backend.SIMULATED
 
 def scale_add(a, b, out, alpha, n):
@@ -137,23 +138,23 @@ def test_the_launcher_passes_each_argument_as_the_ptx_parameters_numba_compiled(
         "unary": ("inner(backend.ewise_tanh, 'unary')", (f32, f32)),
         "reduce": ("backend._REDUCE['max', 'float32'].dispatcher.py_func", (f32, f32, 3)),
         "matmul": ("backend._MATMUL['float64'].dispatcher.py_func", (f64, f64, f64, 2, 3, 2)),
-        "matmul_tiled": ("backend._MATMUL_TILED['float32'].dispatcher.py_func",
+        "matmul_tiled": ("tuned._MATMUL_TILED['float32'].dispatcher.py_func",
                          (f32, 3, 1, 0, f32, 1, 3, 0, f32, 2, 3, 2)),  # b transposed
         # and the reference's kernels that read views in place, its fused layers and Adam
-        "ewise_strided": ("inner(backend.ewise_add.strided, 'ewise_strided')",
+        "ewise_strided": ("tuned._MAP['ewise_add'].dispatcher.py_func",
                           (i64, f32, i64, 0, f32, i64, 2, f32)),
-        "scalar_strided": ("inner(backend.scalar_mul.strided, 'scalar_strided')",
+        "scalar_strided": ("tuned._MAP['scalar_mul'].dispatcher.py_func",
                            (i64, f64, i64, 1, np.float64(2.0), f64)),
-        "unary_strided": ("inner(backend.ewise_exp.strided, 'unary_strided')",
+        "unary_strided": ("tuned._MAP['ewise_exp'].dispatcher.py_func",
                           (i64, f32, i64, 0, f32)),
-        "reduce_strided": ("backend._REDUCE['sum', 'float32'].strided.dispatcher.py_func",
+        "reduce_strided": ("tuned._REDUCE['reduce_sum', 'float32'].dispatcher.py_func",
                            (i64, f32, i64, 0, f32, 3)),
-        "_lstm": ("backend._lstm.dispatcher.py_func", (2, f32, f32, f32, f32, 3)),
-        "_batch_norm_stats": ("backend._batch_norm_stats.dispatcher.py_func",
+        "_lstm": ("tuned._lstm.dispatcher.py_func", (2, f32, f32, f32, f32, 3)),
+        "_batch_norm_stats": ("tuned._batch_norm_stats.dispatcher.py_func",
                               (*[f32] * 6, 2, 3, 5, np.float32(1e-5), np.float32(0.1))),
-        "_batch_norm_sum": ("backend._batch_norm_sum.dispatcher.py_func",
+        "_batch_norm_sum": ("tuned._batch_norm_sum.dispatcher.py_func",
                             (True, *[f32] * 4, 2, 3, 5)),
-        "_adam": ("backend._adam.dispatcher.py_func",  # tuples of arrays: a group's parameters
+        "_adam": ("tuned._adam.dispatcher.py_func",  # tuples of arrays: a group's parameters
                   (*[(f32, np.zeros(0, "float32"))] * 5, *np.ones(9, "float32"))),
     }
     compiled = compiled_ptx(cases)

@@ -7,7 +7,7 @@ import numpy as np
 from conftest import minidl_reference
 
 mdl = minidl_reference()
-launch = importlib.import_module(".cuda_launch", mdl.cuda().module.__package__)
+launch = importlib.import_module(".cuda_launch", mdl.cuda().backend.__package__)
 SEQ, BATCH, FEATURES, HIDDEN, LAYERS = 3, 3, 4, 6, 1  # a state of 2 simulated blocks
 
 
@@ -35,10 +35,10 @@ def lstm_results() -> tuple[list[np.ndarray], dict]:
 
 
 def test_the_fused_lstm_step_gives_the_numbers_of_the_composed_ops(monkeypatch):
-    module, parts = mdl.cuda().module, []
-    fused_kernel = module.lstm_cell
-    monkeypatch.setattr(module, "lstm_cell", lambda kind, *arrays: (parts.append(kind),
-                                                                    fused_kernel(kind, *arrays)))
+    kernels, parts = mdl.cuda().kernels, []
+    fused_kernel = kernels.lstm_cell
+    monkeypatch.setattr(kernels, "lstm_cell", lambda kind, *arrays: (parts.append(kind),
+                                                                     fused_kernel(kind, *arrays)))
     monkeypatch.setenv("MINIDL_DEVICE", "cuda")
     fused, counts = lstm_results()
     monkeypatch.setenv("MINIDL_DEVICE", "cpu")  # NumPy's device: lstm_step's composed ops

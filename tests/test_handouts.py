@@ -10,7 +10,8 @@ What a handout must follow (any new assignment too):
   row's checks, or `—` for hidden checks, which never run locally; `hidden` starts with `no`
   or `yes`. A row whose part is `total` holds the sum of the others' points.
 - A function is named as a backticked `path/in/minidl.py: Name, Class.method` (a class names
-  all its methods, a function the functions nested in it). Every stub of the assignment must
+  its public methods, a function the functions nested in it; a private method or helper that
+  holds a region, such as `BatchNorm1d._track`, is named itself). Every stub of the assignment must
   be named so, and every name so written must exist in reference/minidl.
 - Every `pytest -k EXPR` anywhere in it selects at least one visible check, as pytest itself
   selects them from the test ids of the student's bundle (`NUMBER-name`).
@@ -263,8 +264,9 @@ def test_every_stub_is_named_in_the_handout(assignment, handout):
         if name is None:  # a region outside any def: the file at least
             covered = path in handout
         else:
-            covered = any(path == p and (name == n or name.startswith(n + "."))
-                          for p, n in named)
+            covered = any(path == p and (name == n or name.startswith(n + ".") and not any(
+                part.startswith("_") and not part.startswith("__")
+                for part in name[len(n) + 1:].split("."))) for p, n in named)
         if not covered:
             missing.append(f"`{path}: {name}`")
     assert not missing, (f"{assignment.handout} does not name these stubs of "

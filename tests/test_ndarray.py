@@ -5,7 +5,7 @@ import re
 import numpy as np
 import pytest
 
-from conftest import minidl_reference
+from conftest import minidl_reference, without_capabilities
 
 mdl = minidl_reference()
 NDArray = mdl.ndarray.NDArray
@@ -17,7 +17,7 @@ rng = np.random.default_rng(0)
 def on_devices(cases, size=math.prod):
     """(device, case) pairs: every case on the CPU devices; on cuda those whose `size(case)` is
     small enough for the simulator, unless a real GPU is present."""
-    gpu = not mdl.backends.device("cuda").module.SIMULATED
+    gpu = not mdl.backends.device("cuda").backend.SIMULATED
     return [(name, case) for case in cases for name in DEVICES
             if name != "cuda" or gpu or size(case) <= SIMULATED_ELEMENTS]
 
@@ -28,10 +28,10 @@ def device(request):
 
 
 @pytest.fixture(params=["reference", "starter"])
-def reduce_path(request, monkeypatch):
+def reduce_path(request, device, monkeypatch):
     """NDArray._reduce as the reference runs it (copying less) and as the starter has it."""
     if request.param == "starter":
-        monkeypatch.setattr(NDArray, "_reduce", mdl.ndarray._plain_reduce)
+        without_capabilities(monkeypatch, device, "views")
     return request.param
 
 
@@ -242,7 +242,7 @@ def test_matmul_matches_numpy_on_sizes_around_the_row_block(device, mnp):
 def test_matmul_reads_transposed_sliced_and_broadcast_matrices_in_place(device, mnp,
                                                                         monkeypatch):
     """x @ W.T, x.T @ g and their kin: right, and not copied first where the device's matmul
-    reads views (its `.strided`)."""
+    reads views (its "strided_matmul")."""
     m, n, p = mnp
     x, a = _pair(device, (n + 2, 2 * m))
     y, b = _pair(device, (p, n))
@@ -250,9 +250,9 @@ def test_matmul_reads_transposed_sliced_and_broadcast_matrices_in_place(device, 
     lefts = {"transposed, sliced": (a[1:n + 1, ::2].permute((1, 0)), x[1:n + 1, ::2].T),
              "broadcast": (r.broadcast_to((m, n)), np.broadcast_to(row, (m, n)))}
     rights = {"transposed": b.permute((1, 0)), "compact": b.permute((1, 0)).compact()}
-    copies, compact = [], device.module.compact
-    if hasattr(device.module.matmul, "strided"):
-        monkeypatch.setattr(device.module, "compact",
+    copies, compact = [], device.kernels.compact
+    if device.has("strided_matmul"):
+        monkeypatch.setattr(device.kernels, "compact",
                             lambda *args: copies.append(args) or compact(*args))
     products = {(name, kind): left @ right for name, (left, _) in lefts.items()
                 for kind, right in rights.items()}

@@ -7,7 +7,7 @@ import pytest
 from conftest import minidl_reference
 
 mdl = minidl_reference()
-kernels = mdl.cpu_numba().module
+kernels = mdl.cpu_numba().tuned
 rng = np.random.default_rng(0)
 
 # The largest error, in units in the last place of the exact value, seen on all 2**32 float32

@@ -57,24 +57,31 @@ def test_each_stub_names_its_own_regions_tag_when_tags_interleave():
     assert "x = 3\n" in stripped and "SOLUTION" not in stripped
 
 
-def test_reference_only_blocks_are_cut_even_when_revealed_and_an_all_reference_file_is_left_out(
-        tmp_path):
-    source = SOURCE + textwrap.dedent("""\
-        ### BEGIN REFERENCE ONLY
-        from ._tuned import f  # the kit's faster f
-        ### END REFERENCE ONLY
-        """)
-    for reveal in (frozenset(), frozenset({"hw1", "hw2"})):
-        stripped = strip_source(source, "f.py", reveal)
-        assert "REFERENCE" not in stripped and "_tuned" not in stripped
-        assert stripped.rstrip("\n") == strip_source(SOURCE, "f.py", reveal).rstrip("\n")
+def test_a_reference_only_file_is_left_out_even_when_revealed(tmp_path):
     package = tmp_path / "pkg"
     package.mkdir()
-    (package / "kept.py").write_text(source)
+    (package / "kept.py").write_text(SOURCE)
     (package / "_tuned.py").write_text("### BEGIN REFERENCE ONLY\ndef f(x):\n    return x + 1\n"
                                        "### END REFERENCE ONLY\n")
-    strip_tree(package, tmp_path / "starter")
-    assert sorted(p.name for p in (tmp_path / "starter").iterdir()) == ["kept.py"]
+    for reveal in (frozenset(), frozenset({"hw1", "hw2"})):
+        strip_tree(package, tmp_path / "starter", reveal)
+        assert sorted(p.name for p in (tmp_path / "starter").iterdir()) == ["kept.py"]
+
+
+def test_reference_only_code_inside_a_shared_file_is_refused():
+    source = SOURCE + "### BEGIN REFERENCE ONLY\nfrom ._tuned import f\n### END REFERENCE ONLY\n"
+    with pytest.raises(RegionError, match="files of its own"):
+        strip_source(source, "f.py")
+
+
+def test_every_reference_file_is_all_reference_only_or_has_none():
+    """What the starter holds of a file both trees have is that file with its regions stubbed."""
+    from autograder.strip import find_reference_only
+
+    for path in REFERENCE.rglob("*.py"):
+        source = path.read_text()
+        blocks = find_reference_only(source, str(path))
+        assert blocks in ([], [(1, len(source.rstrip().split("\n")))]), path
 
 
 @pytest.mark.parametrize("text, problem", [
@@ -160,3 +167,33 @@ def test_reference_imports_itself_only_relatively():
     for path in REFERENCE.rglob("*.py"):
         text = path.read_text()
         assert "import minidl" not in text and "from minidl" not in text, path
+
+
+def test_a_stub_whose_names_given_code_uses_after_it_has_a_comment_naming_them():
+    """Where a region sits mid-function, the given code after it may use names the region must
+    define: the given line right above the region names each (the starter shows no other
+    sign of them)."""
+    import ast
+
+    missing = []
+    for path in sorted(REFERENCE.rglob("*.py")):
+        source = path.read_text()
+        lines, tree = source.split("\n"), ast.parse(source)
+        functions = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef,
+                                                                 ast.AsyncFunctionDef))]
+        for region in find_regions(source, str(path)):
+            inside = [f for f in functions
+                      if f.lineno < region.begin and f.end_lineno >= region.end - 1]
+            if not inside:
+                continue
+            function = max(inside, key=lambda f: f.lineno)  # the innermost
+            names = [n for n in ast.walk(function) if isinstance(n, ast.Name)]
+            defined = {n.id for n in names if region.begin < n.lineno < region.end
+                       and isinstance(n.ctx, ast.Store)}
+            used_after = {n.id for n in names if n.lineno > region.end
+                          and isinstance(n.ctx, ast.Load)}
+            above = lines[region.begin - 2]
+            missing += [f"{path.relative_to(REFERENCE)}:{region.begin} {name}"
+                        for name in sorted(defined & used_after)
+                        if not above.strip().startswith("#") or f"`{name}`" not in above]
+    assert not missing, missing

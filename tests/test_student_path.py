@@ -57,7 +57,7 @@ def test_a_student_unzips_installs_tests_submits_and_gets_full_marks(tag, studen
     solved = run([student_venv / "python", "-m", "pytest"], cwd=bundle)
     visible = sum(c.points for c in assignment_checks(tag)[1] if c.visibility == "visible")
     assert solved.returncode == 0, solved.stdout[-3000:]
-    assert f"{visible:5.2f} / {visible:g}" in solved.stdout.splitlines()[-2]
+    assert f"{visible:g} / {visible:g}" in solved.stdout.splitlines()[-2]
 
     submitted = run([student_venv / "python", "-m", "autograder.submit"], cwd=bundle)
     assert submitted.returncode == 0, submitted.stderr
@@ -73,17 +73,17 @@ def test_a_student_unzips_installs_tests_submits_and_gets_full_marks(tag, studen
 
 
 def test_the_grade_table_shows_whole_names_and_each_failures_first_line():
-    from autograder.local_grading import score_table
+    from autograder.local_grading import results_table
 
     long_name = "a check whose title is longer than any column would be (long_check_name)"
-    table = score_table({"score": 1, "tests": [
+    table = results_table({"score": 1, "tests": [
         {"number": "1.1", "name": long_name, "score": 1, "max_score": 1, "status": "passed",
          "output": "All 5 cases passed."},
         {"number": "1.2", "name": "short (short)", "score": 0, "max_score": 2, "status": "failed",
          "output": "Check 1.2 short: 0 of 5 cases passed\n  cases 1, 2: 'x' differs at 3 of 4"}]})
     assert long_name in table and "cases 1, 2: 'x' differs at 3 of 4" in table
     assert "All 5 cases passed" not in table
-    assert table.splitlines()[-1].split()[-3:] == ["1", "/", "3"]
+    assert table.splitlines()[2].split()[-3:] == ["1", "/", "3"]  # the total, after the checks
 
 
 def test_every_command_and_option_explains_itself():

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import math
 import operator
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 
 import numpy as np
 
@@ -18,10 +18,29 @@ SUPPORTED_DTYPES = ("float32", "float64")
 
 
 class Device:
-    """A device: a name and the backend module whose primitives compute on its buffers."""
+    """A device: a name, the backend module whose primitives compute on its buffers, and the
+    kit's tuned module for it where there is one (see backends/__init__.py).
 
-    def __init__(self, name: str, module: ModuleType):
-        self.name, self.module = name, module
+    `kernels` holds what runs: every primitive, from the tuned module where it lists it, and
+    the functions of every capability the tuned module offers.
+    """
+
+    def __init__(self, name: str, backend: ModuleType, tuned: ModuleType | None = None):
+        self.name, self.backend, self.tuned = name, backend, tuned
+        replaced = tuned.PRIMITIVES if tuned else ()
+        capabilities = tuned.CAPABILITIES if tuned else ()
+        from .backends import CAPABILITIES, PRIMITIVES  # backends import this module
+        self.kernels = SimpleNamespace(
+            **{name: getattr(tuned if name in replaced else backend, name) for name in PRIMITIVES},
+            **{part: getattr(tuned, part) for capability in capabilities
+               for part in CAPABILITIES[capability]})
+        self._capabilities, self._known = frozenset(capabilities), frozenset(CAPABILITIES)
+
+    def has(self, capability: str) -> bool:
+        """Whether this device offers the tuned `capability` (a name of backends.CAPABILITIES)."""
+        if capability not in self._known:
+            raise ValueError(f"unknown capability {capability!r}; see backends.CAPABILITIES")
+        return capability in self._capabilities
 
     def __eq__(self, other) -> bool:
         return isinstance(other, Device) and self.name == other.name
@@ -51,6 +70,12 @@ def _default_device() -> Device:
     return default_device()
 
 
+def kept_shape(shape: tuple[int, ...], reduced: tuple[int, ...], keepdims: bool) -> tuple:
+    """The shape of a reduction of `shape` over the axes `reduced`."""
+    return tuple(1 if i in reduced else n for i, n in enumerate(shape)
+                 if keepdims or i not in reduced)
+
+
 @functools.lru_cache(maxsize=1024)  # asked for every new array: a few shapes, many times
 def compact_strides(shape: tuple[int, ...]) -> tuple[int, ...]:
     """Row-major strides, in elements, of an array of `shape`."""
@@ -78,7 +103,7 @@ class NDArray:
         if str(array.dtype) not in SUPPORTED_DTYPES:
             raise TypeError(f"dtype {array.dtype} is not supported; use one of {SUPPORTED_DTYPES}")
         result = NDArray.make(array.shape, device=device, dtype=str(array.dtype))
-        device.module.from_numpy(np.ascontiguousarray(array), result._handle)
+        device.kernels.from_numpy(np.ascontiguousarray(array), result._handle)
         self._become(result)
 
     def _become(self, other: "NDArray") -> None:
@@ -100,7 +125,7 @@ class NDArray:
         # A new buffer is compact by construction; a view is checked when first asked.
         array._compact = True if handle is None else None
         array._handle = handle if handle is not None else \
-            array._device.module.empty(math.prod(array._shape), array._dtype)
+            array._device.kernels.empty(math.prod(array._shape), array._dtype)
         return array
 
     shape = property(lambda self: self._shape)
@@ -116,7 +141,7 @@ class NDArray:
 
     def numpy(self) -> np.ndarray:
         """A NumPy copy of the array."""
-        return self.device.module.to_numpy(self._handle, self._shape, self._strides,
+        return self.device.kernels.to_numpy(self._handle, self._shape, self._strides,
                                            self._offset)
 
     def to(self, device: Device) -> "NDArray":
@@ -130,7 +155,7 @@ class NDArray:
 
     def fill(self, value: float) -> None:
         """Set every element of this (compact) array to `value`."""
-        self.device.module.fill(self._handle, value)
+        self.device.kernels.fill(self._handle, value)
 
     # Views and copies.
 
@@ -138,7 +163,7 @@ class NDArray:
         """Row-major and covering its whole buffer from offset 0."""
         if self._compact is None:
             self._compact = (self._strides == compact_strides(self._shape) and self._offset == 0
-                             and self.size == self.device.module.buffer_size(self._handle))
+                             and self.size == self.device.kernels.buffer_size(self._handle))
         return self._compact
 
     def compact(self) -> "NDArray":
@@ -146,7 +171,7 @@ class NDArray:
         if self.is_compact():
             return self
         out = NDArray.make(self._shape, device=self.device, dtype=self.dtype)
-        self.device.module.compact(self._handle, out._handle, self._shape, self._strides,
+        self.device.kernels.compact(self._handle, out._handle, self._shape, self._strides,
                                    self._offset)
         return out
 
@@ -235,7 +260,7 @@ class NDArray:
 
     def assign(self, value) -> None:
         """Write an array of this view's shape, or a scalar, into this view's elements."""
-        module = self.device.module
+        module = self.device.kernels
         if isinstance(value, NDArray):
             if value.shape != self.shape:
                 raise ValueError(f"cannot assign an array of shape {value.shape} to a view of "
@@ -249,22 +274,31 @@ class NDArray:
     # Elementwise operations (operands of one shape, or an array and a scalar).
 
     def _elementwise(self, other, ewise: str, scalar: str) -> "NDArray":
-        out = NDArray.make(self.shape, device=self.device, dtype=self.dtype)
-        module = self.device.module
         if isinstance(other, NDArray):
             if other.shape != self.shape:
                 raise ValueError(f"{ewise}: shapes {self.shape} and {other.shape} differ "
                                  "(broadcast_to one of them first)")
             if other.device != self.device:
                 raise ValueError(f"{ewise}: arrays on {self.device} and {other.device}")
+        if self.device.has("views"):  # the kit's tuned path: operands read where they are
+            out = self.device.kernels.view_elementwise(self, other, ewise, scalar)
+            if out is not None:
+                return out
+        out = NDArray.make(self.shape, device=self.device, dtype=self.dtype)
+        module = self.device.kernels
+        if isinstance(other, NDArray):
             getattr(module, ewise)(self.compact()._handle, other.compact()._handle, out._handle)
         else:
             getattr(module, scalar)(self.compact()._handle, float(other), out._handle)
         return out
 
     def _unary(self, name: str) -> "NDArray":
+        if self.device.has("views"):  # the kit's tuned path: a view read where it is
+            out = self.device.kernels.view_unary(self, name)
+            if out is not None:
+                return out
         out = NDArray.make(self.shape, device=self.device, dtype=self.dtype)
-        getattr(self.device.module, name)(self.compact()._handle, out._handle)
+        getattr(self.device.kernels, name)(self.compact()._handle, out._handle)
         return out
 
     def __add__(self, other):
@@ -335,6 +369,10 @@ class NDArray:
 
     def _reduce(self, axis, keepdims: bool, primitive: str) -> "NDArray":
         """Reduce over `axis` (an int, a tuple, or None for all) with one primitive call."""
+        if self.device.has("views"):  # the kit's tuned path: a view read where it is
+            out = self.device.kernels.view_reduce(self, axis, keepdims, primitive)
+            if out is not None:
+                return out
         # the reduced axes moved last and made compact: rows of their size, one per output
         reduced = self._axes(axis)
         kept = tuple(i for i in range(self.ndim) if i not in reduced)
@@ -349,10 +387,8 @@ class NDArray:
             out.fill(0.0)  # a sum of no numbers
         elif out.size:
             moved = self.permute(kept + reduced).compact()
-            getattr(self.device.module, primitive)(moved._handle, out._handle, size)
-        if keepdims:
-            return out.reshape(tuple(1 if i in reduced else n for i, n in enumerate(self.shape)))
-        return out
+            getattr(self.device.kernels, primitive)(moved._handle, out._handle, size)
+        return out.reshape(kept_shape(self.shape, reduced, True)) if keepdims else out
 
     def sum(self, axis=None, keepdims: bool = False) -> "NDArray":
         return self._reduce(axis, keepdims, "reduce_sum")
@@ -365,9 +401,13 @@ class NDArray:
         if self.ndim < 2 or other.ndim < 2 or self.shape[-1] != other.shape[-2]:
             raise ValueError(f"matmul: cannot multiply shapes {self.shape} and {other.shape}")
         (m, n), p = self.shape[-2:], other.shape[-1]
+        if self.device.has("views"):  # the kit's tuned path: matrices read where they are
+            out = self.device.kernels.view_matmul(self, other)
+            if out is not None:
+                return out
         if self.ndim == 2 and other.ndim == 2:
             out = NDArray.make((m, p), device=self.device, dtype=self.dtype)
-            self.device.module.matmul(self.compact()._handle, other.compact()._handle,
+            self.device.kernels.matmul(self.compact()._handle, other.compact()._handle,
                                       out._handle, m, n, p)
             return out
         try:
@@ -383,142 +423,3 @@ class NDArray:
                        @ b.as_strided((n, p), (p, 1), i * n * p))
             out.as_strided((m, p), (p, 1), i * m * p).assign(product)
         return out
-
-
-### BEGIN REFERENCE ONLY
-_plain_reduce = NDArray._reduce
-
-
-def _in_place(name: str, *arrays: NDArray):
-    """The device's primitive `name` over views read in place (its `.strided`), or None: where
-    the device has none, or every array is compact (the plain kernel reads them faster)."""
-    if all(array.is_compact() for array in arrays) or not arrays[0].size:
-        return None
-    return getattr(getattr(arrays[0].device.module, name), "strided", None)
-
-
-def _view(array: NDArray) -> tuple:
-    """`array` as a `.strided` primitive takes it: its buffer, strides and offset."""
-    return array._handle, array.strides, array.offset
-
-
-def _map_in_place(name: str, operands: tuple[NDArray, ...], *scalars) -> NDArray | None:
-    """`name` over `operands` (of one shape) in one launch of its `.strided` primitive, reading
-    them where they are; None where `_in_place` gives none."""
-    strided = _in_place(name, *operands)
-    if strided is None:
-        return None
-    first = operands[0]
-    out = NDArray.make(first.shape, device=first.device, dtype=first.dtype)
-    strided(*map(_view, operands), *scalars, out._handle, first.shape)
-    return out
-
-
-def _kept_shape(shape: tuple[int, ...], reduced: tuple[int, ...], keepdims: bool) -> tuple:
-    """The shape of a reduction of `shape` over the axes `reduced`."""
-    return tuple(1 if i in reduced else n for i, n in enumerate(shape)
-                 if keepdims or i not in reduced)
-
-
-def _reduce_copying_less(self: NDArray, axis, keepdims: bool, primitive: str) -> NDArray:
-    """NDArray._reduce, reading a view in place in one launch (on a device with kernels for
-    it), else copying less of a compact array."""
-    reduced = self._axes(axis)
-    kept = tuple(i for i in range(self.ndim) if i not in reduced)
-    strided = None
-    if hasattr(getattr(self.device.module, primitive), "strided"):  # not a CPU's hot path
-        rows = self.permute(kept + reduced)  # row-major, one row of the reduced axes per output
-        strided = _in_place(primitive, rows)
-    if strided is not None:
-        out = NDArray.make(rows.shape[:len(kept)], device=self.device, dtype=self.dtype)
-        strided(_view(rows), out._handle, self.size // out.size, rows.shape)
-        return out.reshape(_kept_shape(self.shape, reduced, keepdims))
-    if not reduced or self.size == 0 or not self.is_compact():
-        return _plain_reduce(self, axis, keepdims, primitive)
-    trailing = next(i for i in range(len(reduced) + 1)
-                    if i == len(reduced) or reduced[-1 - i] != self.ndim - 1 - i)
-    # reduced axes already last go first, so that the copy is smaller (images' channel sums)
-    if 0 < trailing < len(reduced) and math.prod(self.shape[-trailing:]) > 1:
-        last = self._reduce(reduced[-trailing:], True, primitive)
-        return last._reduce(reduced, keepdims, primitive)
-    # a sum over leading axes is a row of ones times the array as a matrix: one pass, no copy
-    if primitive == "reduce_sum" and trailing == 0 and reduced[-1] == len(reduced) - 1:
-        kept_shape = self.shape[len(reduced):]
-        size = self.size // math.prod(kept_shape)
-        ones = NDArray.make((1, size), device=self.device, dtype=self.dtype)
-        ones.fill(1.0)
-        out = ones @ self.reshape(size, math.prod(kept_shape))
-        return out.reshape(_kept_shape(self.shape, reduced, keepdims))
-    return _plain_reduce(self, axis, keepdims, primitive)
-
-
-NDArray._reduce = _reduce_copying_less
-_plain_elementwise, _plain_unary = NDArray._elementwise, NDArray._unary
-_plain_matmul = NDArray.__matmul__
-COMMUTATIVE = ("ewise_add", "ewise_mul")
-
-
-def _repeated_vector(array: NDArray) -> bool | None:
-    """True if `array` is a vector repeated down its rows (strides 0, ..., 0, 1), False if
-    one repeated across its columns (strides row-major, then 0), None if neither."""
-    if array.ndim < 2:
-        return None
-    if array.strides[-1] == 1 and not any(array.strides[:-1]):
-        return True
-    if array.strides[-1] == 0 and array.strides[:-1] == compact_strides(array.shape[:-1]):
-        return False
-    return None
-
-
-def _repeated(self: NDArray, other: NDArray, ewise: str) -> NDArray | None:
-    """`ewise` reading an operand that repeats a vector where it is (on a device with kernels
-    for it) instead of copying it out to the whole shape; None where neither does."""
-    kernel = getattr(self.device.module, f"{ewise}_repeated", None)
-    if kernel is None:
-        return None
-    for a, b in [(self, other)] + [(other, self)] * (ewise in COMMUTATIVE):
-        down_rows = None if b.is_compact() else _repeated_vector(b)
-        if down_rows is not None:
-            out = NDArray.make(self.shape, device=self.device, dtype=self.dtype)
-            kernel(a.compact()._handle, b._handle, b.offset, out._handle, self.shape[-1],
-                   down_rows)
-            return out
-    return None
-
-
-def _elementwise_copying_less(self: NDArray, other, ewise: str, scalar: str) -> NDArray:
-    """NDArray._elementwise, reading views where they are instead of copying them compact
-    first, on a device with kernels for it: any view through its strides, or a repeated vector."""
-    out = None
-    if not isinstance(other, NDArray):
-        out = _map_in_place(scalar, (self,), float(other))
-    elif other.shape == self.shape and other.device == self.device and self.size:
-        out = _map_in_place(ewise, (self, other))
-        if out is None:
-            out = _repeated(self, other, ewise)
-    return _plain_elementwise(self, other, ewise, scalar) if out is None else out
-
-
-def _unary_copying_less(self: NDArray, name: str) -> NDArray:
-    """NDArray._unary, reading a view in place on a device with a kernel for it."""
-    out = _map_in_place(name, (self,))
-    return _plain_unary(self, name) if out is None else out
-
-
-def _matmul_copying_less(self: NDArray, other: NDArray) -> NDArray:
-    """NDArray.__matmul__, reading matrices that are views (a transposed weight) where they are,
-    on a device with a kernel for it, instead of copying them compact first."""
-    strided = _in_place("matmul", self, other) if self.ndim == other.ndim == 2 else None
-    if (strided is None or self.shape[1] != other.shape[0] or other.device != self.device
-            or min(self.strides + other.strides) < 0):  # a reversed view: copied, as plainly
-        return _plain_matmul(self, other)
-    (m, n), p = self.shape, other.shape[1]
-    out = NDArray.make((m, p), device=self.device, dtype=self.dtype)
-    strided(_view(self), _view(other), out._handle, m, n, p)
-    return out
-
-
-NDArray._elementwise = _elementwise_copying_less
-NDArray._unary = _unary_copying_less
-NDArray.__matmul__ = _matmul_copying_less
-### END REFERENCE ONLY

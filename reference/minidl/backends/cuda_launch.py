@@ -1,4 +1,7 @@
-"""Kernel launches of `minidl.cuda()`: counted, and on a GPU compiled once and launched by CuPy.
+### BEGIN REFERENCE ONLY
+"""The kit's kernel launches for `minidl.cuda()`: counted, and on a GPU compiled once and
+launched by CuPy. The starter does not include this module: students' kernels are numba.cuda's
+own, launched by numba.
 
 numba.cuda launches a kernel on CuPy arrays for about 87 us of Python; the same kernel compiled
 once per argument signature and launched through CuPy costs about 12 us (H200). Under Numba's
@@ -198,3 +201,4 @@ def link_cubin(ptx: str, cc: tuple[int, int]) -> bytes:
 def _compute_capability() -> tuple[int, int]:
     digits = cupy.cuda.Device().compute_capability  # as "90"
     return int(digits[:-1]), int(digits[-1])
+### END REFERENCE ONLY

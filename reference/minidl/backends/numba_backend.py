@@ -165,14 +165,3 @@ def matmul(a, b, out, m, n, p):
                 row[j] += A[i, k] * B[k, j]
         C[i] = row
     ### END SOLUTION
-
-
-### BEGIN REFERENCE ONLY
-# The reference runs the kit's tuned kernels, from a module the starter does not include.
-from .numba_tuned import (_compact, _ewise_setitem, compact, ewise_exp,  # noqa: E402,F401,F811
-                          ewise_log, ewise_setitem, ewise_tanh, matmul, reduce_max, reduce_sum,
-                          scalar_power)
-# Not primitives: what NDArray's reference-only _elementwise and Adam use where a device has them.
-from .numba_tuned import (adam_update, ewise_add_repeated, ewise_div_repeated,  # noqa: E402,F401
-                          ewise_mul_repeated)
-### END REFERENCE ONLY

@@ -1,19 +1,26 @@
 ### BEGIN REFERENCE ONLY
-"""The reference's tuned Numba kernels, bound by numba_backend in place of its plain ones.
+"""The kit's tuned Numba kernels for `minidl.cpu_numba()`: the device runs the PRIMITIVES
+listed here instead of numba_backend's plain ones and offers the CAPABILITIES (see
+backends/__init__.py).
 
 The starter does not include this module: students write and are given the plain kernels; these
-are what the reference trains with and `make bench` measures. Each kernel has the signature and
-the semantics of the plain one it replaces; the *_repeated kernels are extra, for NDArray's
-reference-only elementwise path.
+are what the reference trains with and `make bench` measures. Each primitive has the signature
+and the semantics of the plain one it replaces.
 """
 from __future__ import annotations
-
-import math
 
 import numpy as np
 from llvmlite import ir
 from numba import njit, prange, types
 from numba.extending import intrinsic, overload, register_jitable
+
+from ..ops.conv_live import live_conv  # noqa: F401 -- the "live_conv" capability
+from .fused_elements import adam_element
+from .views import view_elementwise, view_matmul, view_reduce, view_unary  # noqa: F401
+
+PRIMITIVES = ("compact", "ewise_setitem", "scalar_power", "ewise_exp", "ewise_log", "ewise_tanh",
+              "reduce_sum", "reduce_max", "matmul")
+CAPABILITIES = ("views", "live_conv", "strided_matmul", "repeated_vector", "adam")
 
 TILE_ROWS, TILE_BYTES = 6, 64  # the tile of out that matmul keeps in registers, k at a time
 VECTOR_BYTES = 32  # AVX2's: a row of a tile is two
@@ -343,8 +350,8 @@ reduce_max = _reduction(_row_max)
 
 
 # Elementwise operations of a compact array (rows, columns) with a vector repeated down its
-# rows (a bias) or across its columns (a row's maximum or sum): NDArray's reference-only
-# _elementwise calls these where it would otherwise copy the vector out to the whole shape.
+# rows (a bias) or across its columns (a row's maximum or sum): views.view_elementwise calls
+# these where NDArray would otherwise copy the vector out to the whole shape.
 
 def _repeated_vector_kernel(function):
     """out[i, j] = function(a[i, j], v[offset + j] down rows, else v[offset + i])."""
@@ -366,9 +373,15 @@ def _repeated_vector_kernel(function):
     return repeated
 
 
-ewise_add_repeated = _repeated_vector_kernel(lambda x, y: x + y)
-ewise_mul_repeated = _repeated_vector_kernel(lambda x, y: x * y)
-ewise_div_repeated = _repeated_vector_kernel(lambda x, y: x / y)
+_REPEATED = {"ewise_add": _repeated_vector_kernel(lambda x, y: x + y),
+             "ewise_mul": _repeated_vector_kernel(lambda x, y: x * y),
+             "ewise_div": _repeated_vector_kernel(lambda x, y: x / y)}
+
+
+def ewise_repeated(ewise: str, a, v, offset: int, out, columns: int, down_rows: bool) -> None:
+    """`ewise` (of REPEATABLE) of a compact (rows, columns) array and a vector repeated down its
+    rows or across its columns, from v[offset:]."""
+    _REPEATED[ewise](a, v, offset, out, columns, down_rows)
 
 
 # matmul keeps a tile of out in registers while it runs over k, as BLAS does. Numba's LLVM keeps
@@ -596,28 +609,15 @@ def matmul(a, b, out, m, n, p, views=None):
                       j0, min(j0 + TASK_COLUMNS, p))
 
 
-def _matmul_of_views(a_view, b_view, out, m: int, n: int, p: int) -> None:
+def matmul_strided(a_view, b_view, out, m: int, n: int, p: int) -> None:
     """out (m, p) = A @ B for matrices given as views (buffer, (row stride, column stride),
     offset) of flat buffers, read in place: a transposed operand is not copied first."""
     (a, (a_row, a_step), a_offset), (b, (b_row, b_step), b_offset) = a_view, b_view
     matmul(a, b, out, m, n, p, ((a_offset, a_row, a_step), (b_offset, b_row, b_step)))
 
 
-matmul.strided = _matmul_of_views
 
-
-@register_jitable
-def adam_element(data, grad, m, v, out, i, l2, beta1, rest1, beta2, rest2, correction2, step,
-                 eps, decay):
-    """Element i of Adam's step (cuda_backend's kernel runs it too; it lives here, with the
-    cached kernel that calls it, so that Numba's disk cache sees a change to it)."""
-    g = grad[i] + l2 * data[i]
-    m[i] = beta1 * m[i] + rest1 * g
-    v[i] = beta2 * v[i] + rest2 * g * g
-    out[i] = data[i] * decay + m[i] * step / (math.sqrt(v[i] / correction2) + eps)
-
-
-@njit(parallel=True, cache=True)
+@njit(parallel=True)  # not cached: Numba's cache would not see fused_elements.py change
 def _adam(data, grad, m, v, out, l2, beta1, rest1, beta2, rest2, correction2, step, eps, decay):
     for i in prange(out.size):
         adam_element(data, grad, m, v, out, i, l2, beta1, rest1, beta2, rest2, correction2, step,
@@ -627,7 +627,7 @@ def _adam(data, grad, m, v, out, l2, beta1, rest1, beta2, rest2, correction2, st
 def adam_update(datas, grads, ms, vs, outs, *constants: float) -> None:
     """One Adam step of parameters of one dtype, one pass each (the plain update is about 13):
     their m and v updated in place, outs their new data (the constants are optim's
-    `_fused_adam_step`'s)."""
+    `fused_adam_step`'s)."""
     constants = [outs[0].dtype.type(value) for value in constants]
     for data, grad, m, v, out in zip(datas, grads, ms, vs, outs):
         _adam(data, grad, m, v, out, *constants)

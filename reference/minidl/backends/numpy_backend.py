@@ -82,20 +82,3 @@ def reduce_max(a, out, reduce_size: int) -> None:
 
 def matmul(a, b, out, m: int, n: int, p: int) -> None:
     out[:] = (a.reshape(m, n) @ b.reshape(n, p)).ravel()
-
-
-### BEGIN REFERENCE ONLY
-import ctypes  # noqa: E402 -- the allocator tuning is an appendix the starter lacks
-import os  # noqa: E402
-
-M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters (malloc.h)
-
-
-def tune_allocator() -> None:
-    """Have glibc keep freed buffers of up to 32 MiB for reuse: process-wide, so opt-in."""
-    # each training step reallocates the same sizes: fresh pages' first touches cost time
-    mallopt = getattr(ctypes.CDLL(None), "mallopt", None) if os.name == "posix" else None
-    if mallopt is not None:
-        mallopt(M_MMAP_THRESHOLD, 32 << 20)
-        mallopt(M_TRIM_THRESHOLD, 1 << 30)
-### END REFERENCE ONLY

@@ -71,6 +71,9 @@ def rnn_step(xs: Tensor, hs: Tensor, state: tuple[Tensor], nonlinearity: str = "
 
 def lstm_step(xs: Tensor, hs: Tensor, state: tuple[Tensor, Tensor]):
     """(h', c') of an LSTM cell with gates in PyTorch's order: input, forget, cell, output."""
+    if xs.device.has("lstm_cell"):  # the kit's fused kernels (nn/fused.py): a few launches
+        from .fused import fused_lstm_step
+        return fused_lstm_step(xs, hs, state)
     ### BEGIN SOLUTION hw4
     h, c = state
     both, size = xs + hs, h.shape[1]
@@ -259,64 +262,3 @@ class GRU(_Recurrent):
     adds_projections = False
 
     step = staticmethod(gru_step)
-
-
-### BEGIN REFERENCE ONLY
-# An LSTM step in two launches forward and four backward on a device with the fused kernel (its
-# `lstm_cell`, see backends/lstm_cell.py), where lstm_step's composed ops take about 16 and 40.
-from ..autograd import Op  # noqa: E402
-from ..backends.lstm_cell import (OUTPUT, OUTPUT_C, OUTPUT_GATES, STATE, STATE_C,  # noqa: E402
-                                  STATE_GATES)
-
-_plain_lstm_step = lstm_step
-
-
-def _lstm_part(kind: int, a, c, grad=None):
-    """Part `kind` of a step from the arrays a (batch, 4 hidden), c and grad (batch, hidden)."""
-    a, c = a.compact(), c.compact()
-    grad = c if grad is None else grad.compact()
-    wide = kind in (STATE_GATES, OUTPUT_GATES)
-    out = a.device.empty(a.shape if wide else c.shape, a.dtype)
-    a.device.module.lstm_cell(kind, a._handle, c._handle, grad._handle, out._handle, c.shape[1])
-    return out
-
-
-class _LSTMPart(Op):
-    """c' = f c + i g (STATE) or h' = o tanh(c') (OUTPUT) from a = xs + hs and c (c' for OUTPUT)."""
-
-    def __init__(self, kind: int):
-        self.kind = kind
-
-    def compute(self, a, c):
-        return _lstm_part(self.kind, a, c)
-
-    def gradient(self, out_grad, node):
-        gates, state = (STATE_GATES, STATE_C) if self.kind == STATE else (OUTPUT_GATES, OUTPUT_C)
-        return _LSTMPartGradient(gates)(*node.inputs, out_grad), \
-            _LSTMPartGradient(state)(*node.inputs, out_grad)
-
-
-class _LSTMPartGradient(Op):
-    """A partial adjoint of an _LSTMPart, from its inputs and out_grad."""
-
-    def __init__(self, kind: int):
-        self.kind = kind
-
-    def compute(self, a, c, grad):
-        return _lstm_part(self.kind, a, c, grad)
-
-    def gradient(self, out_grad, node):
-        raise NotImplementedError("the fused LSTM step has no second derivatives")
-
-
-def lstm_step(xs: Tensor, hs: Tensor, state: tuple[Tensor, Tensor]):  # noqa: F811
-    """lstm_step's (h', c') in fused kernels on a device that has them, else the composed ops."""
-    if not hasattr(xs.device.module, "lstm_cell"):
-        return _plain_lstm_step(xs, hs, state)
-    a = xs + hs
-    c = _LSTMPart(STATE)(a, state[1])
-    return _LSTMPart(OUTPUT)(a, c), c
-
-
-LSTM.step = staticmethod(lstm_step)
-### END REFERENCE ONLY

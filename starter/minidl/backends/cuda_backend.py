@@ -3,13 +3,15 @@
 With an NVIDIA GPU, buffers are CuPy arrays and the kernels run on the GPU. Without one, the
 same kernels run in Numba's CUDA simulator over NumPy buffers (each GPU thread a Python
 thread): slow, so use small arrays, but every kernel can be tested and graded anywhere.
-Kernels are `@kernel` functions: numba's `@cuda.jit`, launched as `kernel[blocks, threads](args)`,
-and on a GPU compiled once per argument types and launched cheaply (see cuda_launch.py).
+Kernels are `@kernel` functions: numba's `@cuda.jit`, launched as `kernel[blocks, threads](args)`
+(the kit's reference also compiles each once per argument types and launches it more cheaply on
+a GPU, from a module of its own).
 """
 from __future__ import annotations
 
 import ctypes
 import functools
+import importlib.util
 import math
 import os
 
@@ -42,7 +44,10 @@ else:
                           "install 'numba-cuda[cu12]==0.30.4' cupy-cuda12x==14.2.0 'numpy<2.5'"
                           ) from error
 
-from .cuda_launch import kernel  # noqa: E402 -- on a GPU: compiled once, launched by CuPy
+if importlib.util.find_spec(f"{__package__}.cuda_launch"):  # the kit's cheaper launch, if here
+    from .cuda_launch import kernel
+else:  # numba.cuda's own: kernel[blocks, threads](args)
+    kernel = cuda.jit
 
 # Threads per block, and the side of matmul's square tiles. The simulator runs each thread as
 # a Python thread, so it gets small blocks; the kernels work for any values.
@@ -187,16 +192,22 @@ def _unary_kernel(function):
     return primitive
 
 
-ewise_add, scalar_add = _map_kernels(lambda x, y: x + y)
-ewise_mul, scalar_mul = _map_kernels(lambda x, y: x * y)
-ewise_div, scalar_div = _map_kernels(lambda x, y: x / y)
-ewise_power, scalar_power = _map_kernels(lambda x, y: x ** y)
-ewise_maximum, scalar_maximum = _map_kernels(lambda x, y: max(x, y))
-ewise_eq, scalar_eq = _map_kernels(lambda x, y: 1.0 if x == y else 0.0)
-ewise_ge, scalar_ge = _map_kernels(lambda x, y: 1.0 if x >= y else 0.0)
-ewise_log = _unary_kernel(lambda x: math.log(x))
-ewise_exp = _unary_kernel(lambda x: math.exp(x))
-ewise_tanh = _unary_kernel(lambda x: math.tanh(x))
+# What each elementwise primitive computes of one element (or two).
+BINARY = {"add": lambda x, y: x + y, "mul": lambda x, y: x * y, "div": lambda x, y: x / y,
+          "power": lambda x, y: x ** y, "maximum": lambda x, y: max(x, y),
+          "eq": lambda x, y: 1.0 if x == y else 0.0, "ge": lambda x, y: 1.0 if x >= y else 0.0}
+UNARY = {"log": lambda x: math.log(x), "exp": lambda x: math.exp(x),
+         "tanh": lambda x: math.tanh(x)}
+ewise_add, scalar_add = _map_kernels(BINARY["add"])
+ewise_mul, scalar_mul = _map_kernels(BINARY["mul"])
+ewise_div, scalar_div = _map_kernels(BINARY["div"])
+ewise_power, scalar_power = _map_kernels(BINARY["power"])
+ewise_maximum, scalar_maximum = _map_kernels(BINARY["maximum"])
+ewise_eq, scalar_eq = _map_kernels(BINARY["eq"])
+ewise_ge, scalar_ge = _map_kernels(BINARY["ge"])
+ewise_log = _unary_kernel(UNARY["log"])
+ewise_exp = _unary_kernel(UNARY["exp"])
+ewise_tanh = _unary_kernel(UNARY["tanh"])
 
 
 # Reductions: one block per output element; its threads combine the row in shared memory.
@@ -213,9 +224,9 @@ def _reduce_kernel(combine, dtype):
     return reduce
 
 
+COMBINE = {"sum": lambda x, y: x + y, "max": lambda x, y: max(x, y)}
 _REDUCE = {(name, dtype): _reduce_kernel(combine, getattr(numba, dtype))
-           for name, combine in (("sum", lambda x, y: x + y), ("max", lambda x, y: max(x, y)))
-           for dtype in ("float32", "float64")}
+           for name, combine in COMBINE.items() for dtype in ("float32", "float64")}
 
 
 def reduce_sum(a, out, reduce_size: int) -> None:

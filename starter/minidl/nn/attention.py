@@ -180,6 +180,7 @@ def attention(query: Tensor, key: Tensor, value: Tensor, attn_mask=None, dropout
         + (query.shape[-2], key.shape[-2])
     mask, live = _additive_mask(attn_mask, is_causal, scores_shape, query)
     scale = 1 / math.sqrt(query.shape[-1]) if scale is None else scale
+    # Your code defines `output` and `weights` (after dropout), which the lines below use
     # YOUR CODE HERE (hw5)
     raise NotImplementedError("hw5")
     if live is not None:  # queries that may attend to no key
@@ -350,6 +351,7 @@ class MultiheadAttention(Module):
         mask = self._mask(attn_mask, key_padding_mask, batch, length, past + key.shape[1], query)
         q, k, v = self._project(query, key, value, shared)
         dropout_p = self.dropout if self.training else 0.0
+        # Your code defines `output` (batch first) and `weights` (per head), used below
         # YOUR CODE HERE (hw5)
         raise NotImplementedError("hw5")
         if not batched:

@@ -67,6 +67,9 @@ def rnn_step(xs: Tensor, hs: Tensor, state: tuple[Tensor], nonlinearity: str = "
 
 def lstm_step(xs: Tensor, hs: Tensor, state: tuple[Tensor, Tensor]):
     """(h', c') of an LSTM cell with gates in PyTorch's order: input, forget, cell, output."""
+    if xs.device.has("lstm_cell"):  # the kit's fused kernels (nn/fused.py): a few launches
+        from .fused import fused_lstm_step
+        return fused_lstm_step(xs, hs, state)
     # YOUR CODE HERE (hw4)
     raise NotImplementedError("hw4")
 

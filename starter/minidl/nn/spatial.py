@@ -78,5 +78,8 @@ class BatchNorm2d(BatchNorm1d):
 
     def forward(self, x: Tensor) -> Tensor:
         _check_images("BatchNorm2d", x, self.num_features)
+        if self.training and x.device.has("batch_norm"):  # the kit's fused kernels (nn/fused.py)
+            from .fused import fused_batch_norm_2d
+            return fused_batch_norm_2d(self, x)
         # YOUR CODE HERE (hw4)
         raise NotImplementedError("hw4")

@@ -1,7 +1,13 @@
 ### BEGIN REFERENCE ONLY
-"""The arithmetic of one element of the reference's fused LSTM step (nn/recurrent.py), which
-cuda_backend's kernel runs over a batch. (A Numba CPU kernel of it was slower than cpu_numba's
-composed ops: its scalar tanh costs 25 ns where the tuned, vectorised one costs a few.)
+"""The arithmetic of one element of the kit's fused kernels, shared by the CPU's and the GPU's:
+Adam's update (numba_tuned's and cuda_tuned's kernels) and the LSTM step (nn/fused.py's ops,
+cuda_tuned's kernel; a Numba CPU kernel of it was slower than cpu_numba's composed ops: its
+scalar tanh costs 25 ns where the tuned, vectorised one costs a few).
+
+Adam: g = grad + l2 * data; m = beta1 * m + (1 - beta1) * g; v likewise with g * g; out = data *
+decay + m * step / (sqrt(v / correction2) + eps).
+
+LSTM:
 
 The cell's gates come from a = x W_ih^T + b_ih + h W_hh^T + b_hh (batch, 4 hidden), in PyTorch's
 order i, f, g, o: i, f, o = sigmoid(.), g = tanh(.); then c' = f c + i g and h' = o tanh(c').
@@ -59,4 +65,14 @@ def lstm_element(kind, a, c, grad, out, k, hidden):
         out[at + hidden] = d * c[k] * f * (ONE - f)
         out[at + 2 * hidden] = d * i * (ONE - g * g)
         out[at + 3 * hidden] = 0
+
+
+@register_jitable
+def adam_element(data, grad, m, v, out, i, l2, beta1, rest1, beta2, rest2, correction2, step,
+                 eps, decay):
+    """Element i of Adam's step, into m, v (in place) and out."""
+    g = grad[i] + l2 * data[i]
+    m[i] = beta1 * m[i] + rest1 * g
+    v[i] = beta2 * v[i] + rest2 * g * g
+    out[i] = data[i] * decay + m[i] * step / (math.sqrt(v[i] / correction2) + eps)
 ### END REFERENCE ONLY
