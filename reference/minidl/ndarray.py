@@ -142,7 +142,7 @@ class NDArray:
     def numpy(self) -> np.ndarray:
         """A NumPy copy of the array."""
         return self.device.kernels.to_numpy(self._handle, self._shape, self._strides,
-                                           self._offset)
+                                            self._offset)
 
     def to(self, device: Device) -> "NDArray":
         """The array on `device` (itself when already there)."""
@@ -172,7 +172,7 @@ class NDArray:
             return self
         out = NDArray.make(self._shape, device=self.device, dtype=self.dtype)
         self.device.kernels.compact(self._handle, out._handle, self._shape, self._strides,
-                                   self._offset)
+                                    self._offset)
         return out
 
     def as_strided(self, shape: tuple[int, ...], strides: tuple[int, ...],
@@ -408,7 +408,7 @@ class NDArray:
         if self.ndim == 2 and other.ndim == 2:
             out = NDArray.make((m, p), device=self.device, dtype=self.dtype)
             self.device.kernels.matmul(self.compact()._handle, other.compact()._handle,
-                                      out._handle, m, n, p)
+                                       out._handle, m, n, p)
             return out
         try:
             batch = np.broadcast_shapes(self.shape[:-2], other.shape[:-2])
