@@ -141,3 +141,72 @@ def softmax_backward(mdl, rng):
     """gradient of softmax over one axis"""
     a = _leaf(mdl, _normal(rng, _shape(rng, 3)))
     return _grads(mdl, rng, mdl.ops.softmax(a, axes=1) * 2, a=a)
+
+
+def _only(mdl, rng, function, a, b, which: str) -> dict:
+    """Backpropagate a random adjoint through `function(A, B)` where only input `which`
+    ("a" or "b") requires grad, the other being a constant (data, or a frozen weight)."""
+    A = mdl.Tensor(a, requires_grad=which == "a")
+    B = mdl.Tensor(b, requires_grad=which == "b")
+    out = function(A, B)
+    out.backward(mdl.Tensor(_normal(rng, out.shape)))
+    leaf, constant = (A, B) if which == "a" else (B, A)
+    return {"out": out, f"d{which}": leaf.grad, "constant's grad stays None": constant.grad is None}
+
+
+@graded(points=2, number="3.15")
+def backward_constant_operands(mdl, rng):
+    """gradients of *, /, **, @ and broadcasting when only one operand requires grad"""
+    m, k, n = (int(x) for x in rng.integers(1, 6, size=3))
+    positive = rng.uniform(0.5, 2.0, (m, n)).astype("float32")
+    cases = {
+        "a*b": (lambda a, b: a * b, _normal(rng, (m, n)), _normal(rng, (m, n))),
+        "a/b": (lambda a, b: a / b, _normal(rng, (m, n)), positive),
+        "a**b": (lambda a, b: a ** b, positive, _normal(rng, (m, n))),
+        "a@b": (lambda a, b: a @ b, _normal(rng, (m, k)), _normal(rng, (k, n))),
+        "batched a@b": (lambda a, b: a @ b, _normal(rng, (2, 1, m, k)),
+                        _normal(rng, (3, k, n))),
+        "a(m,1)*b(m,n)": (lambda a, b: a * b, _normal(rng, (m, 1)), _normal(rng, (m, n))),
+        "relu(a@b+1)/b.sum()": (lambda a, b: mdl.ops.relu(a @ b + 1.0) / b.sum(),
+                                _normal(rng, (m, k)), rng.uniform(0.5, 1.5, (k, n))),
+    }
+    outputs = {}
+    for name, (function, a, b) in cases.items():
+        for which in "ab":
+            got = _only(mdl, rng, function, a, b, which)
+            outputs.update({f"{name}, only {which} requires grad: {key}": value
+                            for key, value in got.items()})
+    return outputs
+
+
+@graded(points=2, number="3.16")
+def axes_negative_and_none(mdl, rng):
+    """sum, max, logsumexp, softmax, transpose and reshape with negative axes and None,
+    forward and gradient"""
+    shape = _shape(rng, 3)
+    a = _normal(rng, shape)
+    lse, softmax = mdl.ops.logsumexp, mdl.ops.softmax
+    cases = {
+        "sum(-1)": lambda x: x.sum(-1),
+        "sum((-3, -1))": lambda x: x.sum((-3, -1)),
+        "sum(-2, keepdims)": lambda x: x.sum(-2, keepdims=True),
+        "sum(None)": lambda x: x.sum(None),
+        "max(-1)": lambda x: x.max(-1),
+        "max((-1, -3))": lambda x: x.max((-1, -3)),
+        "max(None, keepdims)": lambda x: x.max(None, keepdims=True),
+        "logsumexp(-1)": lambda x: lse(x * 3, axes=-1),
+        "logsumexp((-3, -2))": lambda x: lse(x * 3, axes=(-3, -2)),
+        "logsumexp(None)": lambda x: lse(x * 3, axes=None),
+        "softmax(-2)": lambda x: softmax(x, axes=-2),
+        "softmax(None)": lambda x: softmax(x, axes=None),
+        "transpose(-1, -3)": lambda x: x.transpose(-1, -3),
+        "transpose(-2, 0)": lambda x: x.transpose(-2, 0),
+        "reshape(-1)": lambda x: x.reshape(-1),
+        "reshape(first, -1)": lambda x: x.reshape(shape[0], -1),
+    }
+    outputs = {}
+    for name, function in cases.items():
+        x = _leaf(mdl, a)
+        got = _grads(mdl, rng, function(x), a=x)
+        outputs.update({name: got["out"], f"d {name}": got["da"]})
+    return outputs

@@ -12,10 +12,10 @@ def _conv_setting(rng):
     return stride, padding, kernel, size
 
 
-@graded(points=4, number="2.1", rtol=1e-6, atol=1e-8)
+@graded(points=4, number="2.1")
 def conv_forward_and_backward(mdl, rng):
     """conv with stride and padding per side, on non-square images and kernels: output and
-    both gradients"""
+    both gradients, also with a constant weight and with a constant input (float64)"""
     stride = int(rng.integers(1, 3))
     kh, kw = (int(k) for k in rng.choice([1, 2, 3, 5], size=2, replace=False))
     height, width = int(rng.integers(kh, kh + 5)), int(rng.integers(kw, kw + 5)) + 1
@@ -24,9 +24,18 @@ def conv_forward_and_backward(mdl, rng):
     x = mdl.Tensor(rng.standard_normal((2, 3, height, width)), dtype="float64",
                    requires_grad=True)
     w = mdl.Tensor(rng.standard_normal((4, 3, kh, kw)), dtype="float64", requires_grad=True)
-    out = mdl.ops.conv(x, w, stride, ((top, bottom), (left, right)))
-    (out * mdl.Tensor(rng.standard_normal(out.shape), dtype="float64")).sum().backward()
-    return {"out": out, "grad x": x.grad, "grad weight": w.grad}
+    padding = ((top, bottom), (left, right))
+    out = mdl.ops.conv(x, w, stride, padding)
+    weights = mdl.Tensor(rng.standard_normal(out.shape), dtype="float64")
+    (out * weights).sum().backward()
+    # Each operand alone requiring a gradient: a frozen kernel, a network's input images
+    x_only = mdl.Tensor(x.numpy(), dtype="float64", requires_grad=True)
+    w_only = mdl.Tensor(w.numpy(), dtype="float64", requires_grad=True)
+    for xi, wi in ((x_only, mdl.Tensor(w.numpy(), dtype="float64")),
+                   (mdl.Tensor(x.numpy(), dtype="float64"), w_only)):
+        (mdl.ops.conv(xi, wi, stride, padding) * weights).sum().backward()
+    return {"out": out, "grad x": x.grad, "grad weight": w.grad,
+            "grad x (constant weight)": x_only.grad, "grad weight (constant input)": w_only.grad}
 
 
 @graded(points=3, number="2.2", verify=agree("analytic", "numerical", rtol=1e-4, atol=1e-6),
@@ -53,14 +62,19 @@ def gradcheck_conv(mdl, rng):
             "numerical": numerical}
 
 
-@graded(points=2, number="2.3", rtol=1e-5, atol=1e-6)
+@graded(points=2, number="2.3")
 def conv2d_layer(mdl, rng):
-    """Conv2d: weight and bias shapes, output with bias, stride and padding"""
-    layer = mdl.nn.Conv2d(3, 5, 3, stride=2, padding=1)
-    layer.weight.data = mdl.Tensor(rng.standard_normal((5, 3, 3, 3)).astype("float32"))
-    layer.bias.data = mdl.Tensor(rng.standard_normal(5).astype("float32"))
-    x = mdl.Tensor(rng.standard_normal((2, 3, 7, 7)).astype("float32"))
-    return {"weight shape": np.array(layer.weight.shape), "out": layer(x)}
+    """Conv2d: weight and bias shapes, output with bias, stride and padding, in float32 and
+    float64"""
+    weight, bias = rng.standard_normal((5, 3, 3, 3)), rng.standard_normal(5)
+    x = rng.standard_normal((2, 3, 7, 7))
+    out = {}
+    for dtype in ("float32", "float64"):
+        layer = mdl.nn.Conv2d(3, 5, 3, stride=2, padding=1, dtype=dtype)
+        layer.weight.data = mdl.Tensor(weight, dtype=dtype)
+        layer.bias.data = mdl.Tensor(bias, dtype=dtype)
+        out[f"out ({dtype})"] = layer(mdl.Tensor(x, dtype=dtype))
+    return {"weight shape": np.array(layer.weight.shape), **out}
 
 
 @graded(points=2, number="2.4")
@@ -73,17 +87,46 @@ def pooling(mdl, rng):
             "avg 3": mdl.nn.AvgPool2d(3)(x)}
 
 
-@graded(points=2, number="2.5", rtol=1e-5, atol=1e-6)
+def _nearly_constant_channel_hint(expected, got):
+    """Advice when only channel 0 of BatchNorm2d's float32 output differs."""
+    want, have = expected["out"], got["out"]
+    if want.shape != have.shape or want.ndim != 4:
+        return None
+    close = np.isclose(have, want, rtol=1e-4, atol=1e-5)
+    if close[:, 0].all() or not close[:, 1:].all():
+        return None
+    scale = float(np.sum(have[:, 0] * want[:, 0]) / np.sum(want[:, 0] ** 2))
+    if not np.isfinite(have[:, 0]).all() or abs(scale - 1) < 0.05:
+        return ("only channel 0 differs, the nearly constant one (values within 0.01 of 4): "
+                "there E[x^2] - E[x]^2 cancels almost every digit of float32; compute the "
+                "variance in two passes, the mean first and then the mean of (x - mean)^2")
+    return ("only channel 0 differs, the one whose variance (about 1e-5) is as small as eps: "
+            "normalize by sqrt(var + eps), eps inside the square root")
+
+
+@graded(points=2, number="2.5", hint=_nearly_constant_channel_hint)
 def batchnorm2d(mdl, rng):
     """BatchNorm2d: statistics per channel over batch and space (one channel nearly constant,
-    where eps counts), running statistics, and eval mode"""
-    norm = mdl.nn.BatchNorm2d(3)
-    images = rng.standard_normal((4, 3, 2, 5)) * 3 + 1
-    images[:, 0] = 1 + 0.01 * (images[:, 0] - images[:, 0].mean())  # variance ~1e-4
-    x = mdl.Tensor(images.astype("float32"), requires_grad=True)
-    out = norm(x)
-    (out * mdl.Tensor(rng.standard_normal(out.shape).astype("float32"))).sum().backward()
-    norm.eval()
-    single = norm(mdl.Tensor(images[:1], dtype="float32"))  # eval mode, a batch of one
-    return {"out": out, "input grad": x.grad, "running mean": norm.running_mean,
-            "running var": norm.running_var, "eval out": single}
+    where eps counts), running statistics and eval mode in float32; gradients in float64"""
+    images = rng.standard_normal((4, 3, 2, 4)) * 3 + 1
+    # Channel 0 within 0.01 of 4 (variance ~1e-5, as small as eps), on a grid of 2^-16 with
+    # 32 = 2^5 values per channel: its sums and mean are exact in float32 in any order, so
+    # every two-pass variance agrees, while E[x^2] - E[x]^2 loses its digits to cancellation.
+    images[:, 0] = 4 + np.round(rng.standard_normal((4, 2, 4)) * 200) / 2 ** 16
+    out = {}
+    for dtype in ("float32", "float64"):
+        norm = mdl.nn.BatchNorm2d(3, dtype=dtype)
+        norm.weight.data = mdl.Tensor(rng.uniform(0.5, 1.5, 3), dtype=dtype)
+        norm.bias.data = mdl.Tensor(rng.uniform(-0.5, 0.5, 3), dtype=dtype)
+        x = mdl.Tensor(images, dtype=dtype, requires_grad=True)
+        y = norm(x)
+        (y * mdl.Tensor(rng.standard_normal(y.shape), dtype=dtype)).sum().backward()
+        norm.eval()
+        single = norm(mdl.Tensor(images[:1], dtype=dtype))  # eval mode, a batch of one
+        suffix = "" if dtype == "float32" else " (float64)"
+        out |= {f"out{suffix}": y, f"running mean{suffix}": norm.running_mean,
+                f"running var{suffix}": norm.running_var, f"eval out{suffix}": single}
+        if dtype == "float64":  # float32 gradients of channel 0 carry rounding x 1/std ~ 200
+            out |= {"input grad": x.grad, "weight grad": norm.weight.grad,
+                    "bias grad": norm.bias.grad}
+    return out

@@ -14,20 +14,29 @@ def _backward(mdl, rng, out, *leaves):
 
 @graded(points=2, number="1.1")
 def permute_and_getitem(mdl, rng):
-    """permute and getitem (slices with steps) and their gradients"""
+    """permute and getitem (slices with steps; negative dims and indices) and their gradients"""
     a = _leaf(mdl, rng, (3, 4, 5))
     permuted = mdl.ops.permute(a, (2, 0, 1))
     sliced = mdl.ops.getitem(a, (slice(None), slice(1, 4, 2), slice(None, None, 2)))
     (grad_permute,) = _backward(mdl, rng, permuted, a)
     b = _leaf(mdl, rng, (3, 4, 5))
     (grad_slice,) = _backward(mdl, rng, mdl.ops.getitem(b, (1, slice(0, 3))), b)
+    # negative dims and indices count from the end
+    c = _leaf(mdl, rng, (3, 4, 5))
+    backwards = c.permute(-1, 0, -2)
+    end = mdl.ops.getitem(c, (-1, slice(-3, None), slice(None, -1, 2)))
+    (grad_backwards,) = _backward(mdl, rng, backwards, c)
+    d = _leaf(mdl, rng, (3, 4, 5))
+    (grad_end,) = _backward(mdl, rng, mdl.ops.getitem(d, (-1, slice(-3, None))), d)
     return {"permuted": permuted, "sliced": sliced, "permute grad": grad_permute,
-            "getitem grad": grad_slice}
+            "getitem grad": grad_slice, "permuted (negative dims)": backwards,
+            "sliced (negative)": end, "permute grad (negative dims)": grad_backwards,
+            "getitem grad (negative)": grad_end}
 
 
 @graded(points=2, number="1.2")
 def pad_flip_dilate(mdl, rng):
-    """pad, flip, dilate and undilate and their gradients"""
+    """pad, flip, dilate and undilate (negative axes, and None for flip) and their gradients"""
     a = _leaf(mdl, rng, (2, 3, 4))
     padded = mdl.ops.pad(a, ((0, 0), (1, 2), (2, 0)))
     flipped = mdl.ops.flip(a, (0, 2))
@@ -36,9 +45,17 @@ def pad_flip_dilate(mdl, rng):
     b, c = _leaf(mdl, rng, (2, 3, 4)), _leaf(mdl, rng, (5, 3))
     (grad_flip,) = _backward(mdl, rng, mdl.ops.flip(b, (0, 2)), b)
     (grad_undilate,) = _backward(mdl, rng, mdl.ops.undilate(c, (0,), 1), c)
+    # negative axes count from the end; None flips every axis
+    e = _leaf(mdl, rng, (2, 3, 4))
+    (grad_flip_negative,) = _backward(mdl, rng, mdl.ops.flip(e, (-1, -3)), e)
     return {"padded": padded, "flipped": flipped, "dilated": dilated,
             "undilated": mdl.ops.undilate(dilated, (1, 2), 1), "pad grad": grads[0],
-            "flip grad": grad_flip, "undilate grad": grad_undilate}
+            "flip grad": grad_flip, "undilate grad": grad_undilate,
+            "flipped (negative axes)": mdl.ops.flip(a, (-1,)),
+            "flipped (None)": mdl.ops.flip(a, None),
+            "dilated (negative axis)": mdl.ops.dilate(a, -2, 2),
+            "undilated (negative axis)": mdl.ops.undilate(c, -2, 1),
+            "flip grad (negative axes)": grad_flip_negative}
 
 
 @graded(points=2, number="1.3")

@@ -3,7 +3,7 @@ gradients."""
 from autograder.checks import graded
 
 
-@graded(points=3, number="5.1", visibility="after_due_date", rtol=1e-6, atol=1e-8)
+@graded(points=3, number="5.1", visibility="after_due_date")
 def small_cnn_gradients(mdl, rng):
     """Conv2d, BatchNorm2d, ReLU and MaxPool2d in sequence: loss and parameter gradients"""
     model = mdl.nn.Sequential(mdl.nn.Conv2d(2, 3, 3, padding=1, dtype="float64"),
