@@ -67,10 +67,12 @@ def without_capabilities(monkeypatch, device, *names: str) -> None:
     monkeypatch.setattr(device, "_capabilities", kept)
 
 
-def make_variant(tmp_path: Path, relative: str, old: str, new: str) -> Path:
-    """A copy of the reference in which `old` is replaced once by `new` in file `relative`."""
+def make_variant(tmp_path: Path, relative: str, old: str, new: str,
+                 base: Path = REFERENCE) -> Path:
+    """A copy of `base` (the reference) in which `old` is replaced once by `new` in file
+    `relative`."""
     folder = tmp_path / "minidl"
-    shutil.copytree(REFERENCE, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(base, folder, ignore=shutil.ignore_patterns("__pycache__"))
     path = folder / relative
     text = path.read_text()
     assert text.count(old) == 1, f"{old!r} should occur once in {relative}"

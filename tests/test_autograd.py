@@ -251,12 +251,11 @@ SHARED_OPS = {
     "Conv": (lambda: mdl.ops.Conv(2, ((1, 0), (1, 1))), [(2, 3, 5, 5), (4, 3, 3, 3)]),
     # the reference's fused layers, on minidl.cuda() alone: c' from the gates and c; images
     # normalized by constant statistics (each channel's mean and 1 / std)
-    "_LSTMPart": (lambda: RECURRENT._LSTMPart(RECURRENT.STATE), [(3, 8), (3, 2)], "fused"),
-    "_BatchNormApply": (lambda: SPATIAL._BatchNormApply(), [(2, 3, 2, 2), (2, 3), (3,), (3,)],
+    "_LSTMPart": (lambda: FUSED._LSTMPart(FUSED.STATE), [(3, 8), (3, 2)], "fused"),
+    "_BatchNormApply": (lambda: FUSED._BatchNormApply(), [(2, 3, 2, 2), (2, 3), (3,), (3,)],
                         "fused", "constant second"),
 }
-RECURRENT = importlib.import_module(mdl.__name__ + ".nn.recurrent")
-SPATIAL = importlib.import_module(mdl.__name__ + ".nn.spatial")
+FUSED = importlib.import_module(mdl.__name__ + ".nn.fused")
 COVERED = {"_LSTMPartGradient": "_LSTMPart", "_BatchNormSum": "_BatchNormApply",
            "_BatchNormGradX": "_BatchNormApply"}  # run in the backward pass of the other
 

@@ -1,12 +1,15 @@
 """Convolution, pooling and recurrent layers against independent NumPy computations (and
 PyTorch where it is installed), values and gradients."""
+import importlib
+
 import numpy as np
 import pytest
 
 from autograder.compare import numerical_gradient
-from conftest import minidl_reference
+from conftest import minidl_reference, without_capabilities
 
 mdl = minidl_reference()
+CONV_LIVE = importlib.import_module(mdl.__name__ + ".ops.conv_live")
 rng = np.random.default_rng(4)
 
 
@@ -18,11 +21,11 @@ def device(request, monkeypatch):
 
 
 @pytest.fixture(params=["live", "im2col"])
-def conv_compute(request, monkeypatch):
+def conv_compute(request, device, monkeypatch):
     """Conv.compute as the reference runs it (cut to the windows that read x) and as students
     get it when hw4 is revealed (plain im2col)."""
     if request.param == "im2col":
-        monkeypatch.setattr(mdl.ops.Conv, "compute", mdl.ops.convolution._im2col)
+        without_capabilities(monkeypatch, mdl.backends.device(device), "live_conv")
     return request.param
 
 
@@ -144,11 +147,11 @@ def test_conv_with_padding_per_side_and_input_dilation_matches_its_definition(se
 
 def test_conv_skips_the_taps_and_outputs_that_read_only_padding():
     """A 3x3 kernel over a 1x1 map padded by 1 reads x only through its centre tap."""
-    span = mdl.ops.convolution.live_span(1, 1, 1, 3, 1, 1, 1)
+    span = CONV_LIVE.live_span(1, 1, 1, 3, 1, 1, 1)
     assert (span.size, span.outputs, span.first_tap, span.taps, span.before, span.after) == (
         1, 1, 1, 1, 0, 0)
     # the weight's gradient there: of its 3x3 outputs only the centre one reads x
-    span = mdl.ops.convolution.live_span(1, 1, 1, 1, 1, 1, 1)
+    span = CONV_LIVE.live_span(1, 1, 1, 1, 1, 1, 1)
     assert (span.size, span.first_output, span.outputs) == (3, 1, 1)
     x, w = rng.standard_normal((2, 4, 1, 1)), rng.standard_normal((5, 4, 3, 3))
     X, W = tensor(x, True), tensor(w, True)
