@@ -2,7 +2,7 @@
 import numpy as np
 
 from autograder.checks import graded
-from _hw3_arrays import ODD_SIZES, floats
+from _hw3_arrays import ODD_SIZES, float32_rounding_hint, floats
 
 
 @graded(points=4, number="5.1", rtol=1e-4, atol=1e-4)
@@ -37,3 +37,20 @@ def autodiff_on_numba(mdl, rng):
     loss.backward()
     return {"loss": loss, "grad w1": w1.grad, "grad w2": w2.grad,
             "device of the gradient": w1.grad.device.name == "cpu_numba"}
+
+
+@graded(points=2, number="5.3", rtol=1e-10, atol=1e-10, hint=float32_rounding_hint)
+def matmul_in_float64(mdl, rng):
+    """float64 matmul to float64's precision, for sizes that leave tails after blocks of rows,
+    columns or the inner dimension (a float32 accumulator shows), and of a transposed view"""
+    out = {}
+    shapes = [(1, 1, 1), (int(rng.choice([5, 6, 7, 9, 10, 11])), int(rng.integers(60, 70)),
+                          int(rng.choice([7, 9, 15, 17, 31, 33]))),
+              (int(rng.integers(2, 6)), int(rng.integers(127, 140)), int(rng.integers(126, 134)))]
+    device = mdl.cpu_numba()
+    for m, n, p in shapes:
+        a, b = rng.uniform(-1, 1, (m, n)), rng.uniform(-1, 1, (n, p))
+        out[f"{m}x{n} @ {n}x{p}"] = device.array(a, "float64") @ device.array(b, "float64")
+        at = device.array(a.T.copy(), "float64").permute((1, 0))
+        out[f"transposed {m}x{n} @ {n}x{p}"] = at @ device.array(b, "float64")
+    return out

@@ -2,7 +2,7 @@
 import numpy as np
 
 from autograder.checks import graded
-from _hw3_arrays import floats, odd_shape, random_index, strided_view
+from _hw3_arrays import float32_rounding_hint, floats, odd_shape, random_index, strided_view
 
 
 @graded(points=4, number="2.1")
@@ -51,3 +51,25 @@ def setitem_scalar(mdl, rng):
     row = mdl.cpu_numba().array(floats(rng, (int(rng.integers(32, 80)),)))
     row[::-2] = 0.5
     return {"after": target.numpy(), "every other from the end": row.numpy()}
+
+
+@graded(points=1, number="2.4", rtol=0, atol=0, hint=float32_rounding_hint)
+def strided_kernels_in_float64(mdl, rng):
+    """compact, a[index] = b and a[index] = value on float64 arrays: every digit copied"""
+    results = {}
+    data = rng.uniform(-2, 2, odd_shape(rng, 3))  # float64, every digit in use
+    view, _ = strided_view(rng, mdl.cpu_numba().array(data, "float64"), data)
+    results["view compacted"] = view.compact().numpy()
+    shape = odd_shape(rng, int(rng.integers(2, 4)))
+    target = mdl.cpu_numba().array(rng.uniform(-2, 2, shape), "float64")
+    index = random_index(rng, shape)
+    target[index] = mdl.cpu_numba().array(rng.uniform(5, 6, target[index].shape), "float64")
+    permuted = target.permute(tuple(range(len(shape)))[::-1])  # never empty, unlike `index`
+    every_other = (slice(None, None, 2),)
+    permuted[every_other] = mdl.cpu_numba().array(
+        rng.uniform(7, 8, permuted[every_other].shape), "float64")
+    results["after a[index] = b"] = target.numpy()
+    target[random_index(rng, shape)] = float(rng.uniform(10, 20))
+    target[(slice(None, None, -2),)] = float(rng.uniform(20, 30))
+    results["after a[index] = value"] = target.numpy()
+    return results

@@ -22,12 +22,18 @@ def getitem_views(mdl, rng):
     index = random_index(rng, shape)
     view = array[index]
     array[index] = -9.0  # writes through the view into the original buffer
-    return {"shape": np.array(view.shape), "strides": np.array(view.strides),
-            "offset": view.offset, "values": view.numpy(), "after writing -9": array.numpy(),
-            "index out of range raises IndexError":
-                _raises(lambda: array[(0,) * (len(shape) - 1) + (shape[-1],)], IndexError),
-            "too many indices raise IndexError": _raises(lambda: array[(0,) * (len(shape) + 1)],
-                                                         IndexError)}
+    results = {"shape": np.array(view.shape), "strides": np.array(view.strides),
+               "offset": view.offset, "values": view.numpy(), "after writing -9": array.numpy(),
+               "index out of range raises IndexError":
+                   _raises(lambda: array[(0,) * (len(shape) - 1) + (shape[-1],)], IndexError),
+               "too many indices raise IndexError":
+                   _raises(lambda: array[(0,) * (len(shape) + 1)], IndexError)}
+    for axis, n in enumerate(shape):  # a negative integer on every axis, whatever `index` drew
+        position = int(rng.integers(-n, 0))
+        view = array[(slice(None),) * axis + (position,)]
+        results[f"offset of index {position} on axis {axis}"] = view.offset
+        results[f"values of index {position} on axis {axis}"] = view.numpy()
+    return results
 
 
 @graded(points=2, number="1.2")

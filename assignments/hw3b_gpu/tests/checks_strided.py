@@ -2,7 +2,7 @@
 import numpy as np
 
 from autograder.checks import graded
-from _hw3b_arrays import SIZES, floats, small_view
+from _hw3b_arrays import SIZES, float32_rounding_hint, floats, small_view
 
 
 def _shape(rng):
@@ -29,3 +29,18 @@ def setitem_on_gpu(mdl, rng):
     filled = mdl.cuda().array(floats(rng, (rows, cols)))
     filled[::-1, 0] = float(rng.integers(7, 9))
     return {"array written": target.numpy(), "scalar written": filled.numpy()}
+
+
+@graded(points=1, number="1.3", cases=2, rtol=0, atol=0, hint=float32_rounding_hint)
+def strided_kernels_in_float64(mdl, rng):
+    """compact, a[index] = b and a[index] = value on float64 arrays: every digit copied"""
+    data = floats(rng, _shape(rng), dtype="float64")  # every digit of a float64 in use
+    view, _ = small_view(rng, mdl.cuda().array(data, "float64"), data)
+    rows, cols = (int(n) for n in rng.choice(SIZES[2:], 2))
+    target = mdl.cuda().array(floats(rng, (rows, cols), dtype="float64"), "float64")
+    target[::2, 1:] = mdl.cuda().array(floats(rng, target[::2, 1:].shape, 5, 6, "float64"),
+                                       "float64")
+    written = target.numpy()
+    target[1:, ::-1] = float(rng.uniform(7, 9))
+    return {"view compacted": view.compact().numpy(), "array written": written,
+            "scalar written": target.numpy()}
