@@ -27,8 +27,9 @@ def _network_refused(error: BaseException) -> bool:
     """Whether `error`, or one it was raised from, is a socket refused or a name left
     unresolved (what the grading sandbox's missing network looks like)."""
     while error is not None:
+        frames = traceback.extract_tb(error.__traceback__)
         if isinstance(error, socket.gaierror) or isinstance(error, PermissionError) and any(
-                f.filename.endswith("socket.py") for f in traceback.extract_tb(error.__traceback__)):
+                frame.filename.endswith("socket.py") for frame in frames):
             return True
         error = error.__cause__ or error.__context__
     return False

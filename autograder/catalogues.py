@@ -42,7 +42,7 @@ class Variant:
 
 
 @dataclass(frozen=True)
-class Graded:
+class GradedVariant:
     """A variant and the score its grading gave, of `full` marks (0 when grading failed)."""
 
     variant: Variant
@@ -91,7 +91,7 @@ def check_variant(variant: Variant, reference: Path, tag: str) -> None:
 
 
 def grade_catalogue(assignment: Assignment, kind: str, reference: Path, autograder: Path,
-                    jobs: int, progress: bool = True) -> list[Graded]:
+                    jobs: int, progress: bool = True) -> list[GradedVariant]:
     """Each variant of the assignment's `kind` catalogue, applied alone to the model answer of
     `reference` and graded through `autograder`."""
     variants = load_catalogue(assignment, kind)
@@ -115,13 +115,13 @@ def grade_catalogue(assignment: Assignment, kind: str, reference: Path, autograd
         tests = result.get("tests", [])
         failures = tuple(f"{t.get('number')}: {t.get('output', '').strip()}" for t in tests
                          if t.get("score", 0) < t.get("max_score", 0))
-        graded.append(Graded(variant, float(result.get("score", 0)),
+        graded.append(GradedVariant(variant, float(result.get("score", 0)),
                              float(sum(t.get("max_score", 0) for t in tests)),
                              failures or ((result.get("output", ""),) if not tests else ())))
     return graded
 
 
-def table(graded: list[Graded], kind: str) -> str:
+def table(graded: list[GradedVariant], kind: str) -> str:
     """Each variant's score and verdict, and how many of them did what they must."""
     _, _, kept_verdict, lost_verdict = KINDS[kind]
     rows, notes = [], []

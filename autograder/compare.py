@@ -89,6 +89,20 @@ def compare_outputs(expected: dict[str, np.ndarray], got: dict[str, np.ndarray],
     return "\n".join(messages) or None
 
 
+def float32_rounding(expected: dict[str, np.ndarray], got: dict[str, np.ndarray]) -> float | None:
+    """How far float64 outputs are off, relative to their size, when that is about float32's
+    precision (a value passed through float32 on its way); None otherwise. For hints."""
+    worst = 0.0
+    for name, want in expected.items():
+        have, want = np.asarray(got.get(name)), np.asarray(want)
+        if want.dtype != np.float64 or have.shape != want.shape or not want.size:
+            continue
+        scale = float(np.max(np.abs(want)))
+        if scale and np.all(np.isfinite(have)):
+            worst = max(worst, float(np.max(np.abs(have - want))) / scale)
+    return worst if 1e-10 < worst < 1e-5 else None
+
+
 def agree(name: str, reference: str, rtol: float, atol: float) -> Callable:
     """A `verify` for checks whose output `name` must match their own output `reference`."""
 

@@ -5,7 +5,7 @@ inside its own solution regions and its checks catch them, graded through the zi
 import pytest
 
 from autograder.assignment import AssignmentError, all_assignments, find
-from autograder.catalogues import (Graded, Variant, check_variant, grade_catalogue,
+from autograder.catalogues import (GradedVariant, Variant, check_variant, grade_catalogue,
                                    load_catalogue, table)
 from conftest import REFERENCE, ROOT, built_release
 
@@ -48,7 +48,8 @@ def test_a_variant_in_another_assignments_region_is_refused():
 
 def test_tables_name_each_verdict_and_show_why_an_alternative_was_rejected():
     kept, lost = Variant("kept", "f.py", "a", "b"), Variant("lost", "f.py", "a", "c")
-    graded = [Graded(kept, 5, 5), Graded(lost, 4, 5, ("2.1: 'out' differs at 3 of 8",))]
+    graded = [GradedVariant(kept, 5, 5),
+              GradedVariant(lost, 4, 5, ("2.1: 'out' differs at 3 of 8",))]
     bugs, alternatives = table(graded, "bugs"), table(graded, "alternatives")
     assert "MISSED" in bugs and "caught 1 of 2 bugs" in bugs and "differs" not in bugs
     assert "ACCEPTED" in alternatives and "REJECTED" in alternatives

@@ -2,6 +2,8 @@
 thread, so sizes stay in the hundreds while still crossing block (16 threads) and tile (4) edges."""
 import numpy as np
 
+from autograder.compare import float32_rounding
+
 SIZES = (1, 2, 3, 5, 7, 9)
 
 
@@ -26,17 +28,8 @@ def small_view(rng, array, data: np.ndarray):
 
 def float32_rounding_hint(expected: dict, got: dict) -> str | None:
     """For the float64 checks: advice when the outputs differ by about float32's precision."""
-    worst = 0.0
-    for name, want in expected.items():
-        have = np.asarray(got.get(name))
-        want = np.asarray(want)
-        if want.dtype != np.float64 or have.shape != want.shape or not want.size:
-            continue
-        scale = float(np.max(np.abs(want)))
-        if scale and np.all(np.isfinite(have)):
-            worst = max(worst, float(np.max(np.abs(have - want))) / scale)
-    if 1e-10 < worst < 1e-5:
-        return (f"the float64 results are off by {worst:.1e} of their size, about float32's "
-                "precision (1e-7): a value passes through float32 on its way (a numba.float32 "
-                "shared array or accumulator); give them the kernel's dtype")
-    return None
+    off = float32_rounding(expected, got)
+    return None if off is None else (
+        f"the float64 results are off by {off:.1e} of their size, about float32's precision "
+        "(1e-7): a value passes through float32 on its way "
+        "(a numba.float32 shared array or accumulator); give them the kernel's dtype")
