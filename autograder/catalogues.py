@@ -54,6 +54,11 @@ class GradedVariant:
     def full_marks(self) -> bool:
         return 0 < self.full and self.score == self.full
 
+    def as_it_must(self, kind: str) -> bool:
+        """Whether it did what its catalogue `kind` asks: an alternative keeps every point, a
+        bug loses some (a grading that failed does neither)."""
+        return self.full_marks if kind == "alternatives" else 0 < self.full and not self.full_marks
+
 
 def load_catalogue(assignment: Assignment, kind: str) -> list[Variant]:
     """The assignment's catalogue of `kind` ("bugs" or "alternatives"); [] if it has none."""
@@ -116,8 +121,8 @@ def grade_catalogue(assignment: Assignment, kind: str, reference: Path, autograd
         failures = tuple(f"{t.get('number')}: {t.get('output', '').strip()}" for t in tests
                          if t.get("score", 0) < t.get("max_score", 0))
         graded.append(GradedVariant(variant, float(result.get("score", 0)),
-                             float(sum(t.get("max_score", 0) for t in tests)),
-                             failures or ((result.get("output", ""),) if not tests else ())))
+                                    float(sum(t.get("max_score", 0) for t in tests)),
+                                    failures or ((result.get("output", ""),) if not tests else ())))
     return graded
 
 
@@ -131,8 +136,7 @@ def table(graded: list[GradedVariant], kind: str) -> str:
         rows.append((str(number), g.variant.name, g.score, g.full, verdict))
         if kind == "alternatives" and not g.full_marks:  # what to fix in the check
             notes += [f"{number}: {failure}".replace("\n", "\n    ") for failure in g.failures]
-    good = sum(g.full and (g.full_marks if kind == "alternatives" else not g.full_marks)
-               for g in graded)
+    good = sum(g.as_it_must(kind) for g in graded)
     what = "caught" if kind == "bugs" else "accepted"
     return "\n".join([score_table(rows, total=None), *notes,
                       f"{what} {good} of {len(graded)} {kind} ({good / len(graded):.0%})"])

@@ -119,9 +119,7 @@ def cmd_catalogue(args) -> int:
         return 1
     print(table(graded, args.kind))
     print(f"(secret seed {seed}: `--secret-seed {seed}` grades the same cases again)")
-    wanted = (lambda g: g.full_marks) if args.kind == "alternatives" else (
-        lambda g: g.full and not g.full_marks)
-    return 0 if all(wanted(g) for g in graded) else 1
+    return 0 if all(g.as_it_must(args.kind) for g in graded) else 1
 
 
 def cmd_replay(args) -> int:

@@ -33,6 +33,7 @@ KIT_REQUIREMENTS = PACKAGE_DIR.parent / "requirements.txt"
 # Students install the grader's versions of what their code runs on, never gradescope-utils.
 STUDENT_FROM_GRADER = ("numpy", "numba", "tqdm")
 STUDENT_FROM_KIT = ("pytest", "matplotlib")
+MODEL_ANSWER = Path("build", "model_answer", "minidl")  # under the kit's root; goldens' source
 _ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 _EXECUTABLE = {"setup.sh", "run_autograder"}
 
@@ -49,7 +50,7 @@ def release(root: Path, dist: Path, reveal: frozenset[str] = frozenset(),
     secret_seeds = secret_seeds or (secrets.randbits(32),)
     reference = root / "reference" / "minidl"
     built = []
-    answer = model_answer(reference, root / "build" / "model_answer" / "minidl")
+    answer = model_answer(reference, root / MODEL_ANSWER)
     with imported_as(answer, "minidl") as model, tempfile.TemporaryDirectory() as scratch:
         starter = Path(scratch) / "minidl"
         strip_tree(reference, starter, reveal)

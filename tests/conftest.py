@@ -14,7 +14,7 @@ from autograder.assignment import find
 from autograder.checks import collect
 from autograder.golden import record
 from autograder.implementation import imported_as, load_package, unload
-from autograder.release import release
+from autograder.release import MODEL_ANSWER as MODEL_ANSWER_PATH, release
 from autograder.strip import model_answer
 from autograder.case import run_case
 from autograder.verdict import judge
@@ -22,7 +22,7 @@ from autograder.verdict import judge
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "reference" / "minidl"
 STARTER = ROOT / "starter" / "minidl"
-MODEL_ANSWER = ROOT / "build" / "model_answer" / "minidl"  # where `make release` writes it too
+MODEL_ANSWER = ROOT / MODEL_ANSWER_PATH  # where `make release` writes it too
 GOLDEN_SEED = 1234
 _aliases = itertools.count()
 
