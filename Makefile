@@ -8,6 +8,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 REVEAL ?=
+FAST   ?=
 HW     ?= hw1
 SUBMISSION ?=
 EXPORT ?=
@@ -18,6 +19,7 @@ JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 help:
 	@echo "make release                      build dist/<hw>/ (autograder.zip, student bundle)"
 	@echo "make release REVEAL=hw1           ... with hw1's solutions given to students"
+	@echo "make release REVEAL=hw1,hw2,hw3,hw3b,hw4 FAST=1   ... and the kit's fast kernels"
 	@echo "make test                         the project's tests (what CI runs)"
 	@echo "make test-all                     ... including the slow ones"
 	@echo "make bench                        benchmarks against NumPy and PyTorch (installs CPU torch)"
@@ -41,7 +43,7 @@ starter: $(STAMP)
 	$(PY) -m autograder starter
 
 release: starter
-	$(PY) -m autograder release --reveal "$(REVEAL)"
+	$(PY) -m autograder release --reveal "$(REVEAL)" $(if $(FAST),--fast)
 
 test: $(STAMP)
 	$(PY) -m ruff check reference autograder

@@ -52,7 +52,7 @@ def cmd_starter(args) -> int:
 def cmd_release(args) -> int:
     from .release import release
     built = release(ROOT, Path(args.dist), _known_tags(args.reveal), tuple(args.secret_seed),
-                    sorted(_known_tags(args.only)) or None)
+                    sorted(_known_tags(args.only)) or None, fast=args.fast)
     for folder in built:
         print(f"{folder}/autograder.zip  -> upload to Gradescope (Configure Autograder)")
         print(f"{folder}/student/        -> give to students (also zipped beside it)")
@@ -157,6 +157,10 @@ def _add_release(commands) -> None:
                         help="seed of the graded cases (random when omitted; the same sources "
                              "and seed give a byte-identical zip); repeated, the zip grades "
                              "every seed's cases")
+    parser.add_argument("--fast", action="store_true",
+                        help="also give students the kit's tuned kernels and fused layers, "
+                             "which their devices use (never the checks); needs the "
+                             "assignments they speed up revealed")
     parser.set_defaults(run=cmd_release)
 
 

@@ -25,7 +25,7 @@ from .checks import HIDDEN_PREFIX, collect
 from .golden import GoldenCases, record
 from .implementation import imported_as
 from .placement import GRADER, STUDENT, modules
-from .strip import model_answer, strip_tree
+from .strip import model_answer, speed_files, strip_tree
 from .submission import KIT_FILES
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -34,18 +34,28 @@ KIT_REQUIREMENTS = PACKAGE_DIR.parent / "requirements.txt"
 STUDENT_FROM_GRADER = ("numpy", "numba", "tqdm")
 STUDENT_FROM_KIT = ("pytest", "matplotlib")
 MODEL_ANSWER = Path("build", "model_answer", "minidl")  # under the kit's root; goldens' source
+# The kit's speed files hold faster forms of what these grade (Adam; the CPU and GPU kernels;
+# conv, LSTM and batch norm): a FAST release hands them to students only once all are revealed.
+SPEED_GIVES_AWAY = ("hw2", "hw3", "hw3b", "hw4")
 _ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 _EXECUTABLE = {"setup.sh", "run_autograder"}
 
 
 def release(root: Path, dist: Path, reveal: frozenset[str] = frozenset(),
             secret_seeds: tuple[int, ...] = (), tags: list[str] | None = None,
-            progress: bool = True) -> list[Path]:
+            progress: bool = True, fast: bool = False) -> list[Path]:
     """Build dist/<tag>/ for every assignment (or those in `tags`); the folders built.
 
     The autograder grades each check's cases for every one of `secret_seeds` (one fresh
-    random seed when none is given).
+    random seed when none is given). With `fast`, the students' package also holds the kit's
+    speed files, which their devices then use (never the checks: graders set MINIDL_TUNED=0).
     """
+    unrevealed = sorted(set(SPEED_GIVES_AWAY) - reveal)
+    if fast and unrevealed:
+        raise AssignmentError(
+            f"FAST=1 hands students the kit's tuned kernels and fused layers, faster forms of "
+            f"what {', '.join(unrevealed)} grade: reveal those too, after their deadlines "
+            f"(make release REVEAL=hw1,{','.join(SPEED_GIVES_AWAY)} FAST=1)")
     assignments = [a for a in all_assignments(root / "assignments") if not tags or a.tag in tags]
     secret_seeds = secret_seeds or (secrets.randbits(32),)
     reference = root / "reference" / "minidl"
@@ -54,6 +64,8 @@ def release(root: Path, dist: Path, reveal: frozenset[str] = frozenset(),
     with imported_as(answer, "minidl") as model, tempfile.TemporaryDirectory() as scratch:
         starter = Path(scratch) / "minidl"
         strip_tree(reference, starter, reveal)
+        for path, text in (speed_files(reference) if fast else {}).items():
+            (starter / path).write_text(text, encoding="utf-8")
         for assignment in assignments:
             built.append(build_assignment(assignment, model, starter, dist / assignment.tag,
                                           secret_seeds, progress))

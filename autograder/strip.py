@@ -175,6 +175,18 @@ def strip_tree(reference: Path, starter: Path, reveal: frozenset[str] = frozense
             target.write_bytes(contents)
 
 
+def speed_files(reference: Path) -> dict[Path, str]:
+    """The kit's speed files (tuned kernels, fused layers: files that are one reference-only
+    block), by path relative to `reference`, each as its text inside the markers."""
+    found = {}
+    for path in sorted(reference.rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        lines = source.rstrip().split("\n")
+        if find_reference_only(source, str(path)) == [(1, len(lines))]:
+            found[path.relative_to(reference)] = "\n".join(lines[1:-1]) + "\n"
+    return found
+
+
 def model_answer(reference: Path, target: Path) -> Path:
     """Write the model answer into `target` and return it: the reference with every solution
     region kept and its reference-only code cut, exactly what a student who solved every

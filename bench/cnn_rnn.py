@@ -6,7 +6,8 @@ both, float32, all threads. One step is forward, loss, backward and update. Each
 takes STEPS steps after WARMUP (which also compiles Numba's kernels on a cold cache), in turn,
 ROUNDS times over; its figure is the least of its rounds' medians, so that a burst of load from
 other work on a shared machine weighs on none of them. minidl runs with glibc's allocator
-tuned (`steps.tune_allocator`: freed buffers are reused).
+tuned (`steps.tune_allocator`: freed buffers are reused). "answer" is the model answer: every
+solution region, none of the kit's speed files (what students train with).
 """
 from __future__ import annotations
 
@@ -19,16 +20,22 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from autograder.implementation import load_package  # noqa: E402
+from autograder.release import MODEL_ANSWER  # noqa: E402
+from autograder.strip import model_answer  # noqa: E402
 from steps import median_step, training_step, tune_allocator  # noqa: E402
 
 mdl = load_package(ROOT / "reference" / "minidl", "minidl")
+# What a student who solved every region trains with (no speed files): the figure students see
+answer = load_package(model_answer(ROOT / "reference" / "minidl", ROOT / MODEL_ANSWER),
+                      "minidl_answer")
 tune_allocator()
 WARMUP, STEPS, ROUNDS = 3, 10, 3
 BATCH, VOCAB, WIDTH, LAYERS, BPTT, LM_BATCH = 128, 10_000, 100, 2, 20, 32
 
 
-def minidl_steps(device: str, images, labels, words):
-    """The training steps of minidl's ResNet9 and language model on `device`."""
+def minidl_steps(mdl, device: str, images, labels, words):
+    """The training steps of ResNet9 and the language model of the minidl package `mdl` on
+    `device`."""
     os.environ["MINIDL_DEVICE"] = device
     mdl.init.manual_seed(0)
     loss_fn = mdl.nn.SoftmaxLoss()
@@ -102,8 +109,9 @@ def main() -> None:
     images = rng.standard_normal((BATCH, 3, 32, 32)).astype(np.float32)
     labels = rng.integers(0, 10, BATCH)
     words = rng.integers(0, VOCAB, (BPTT + 1, LM_BATCH))
-    steps = {"minidl NumPy": minidl_steps("cpu", images, labels, words),
-             "minidl Numba": minidl_steps("cpu_numba", images, labels, words)}
+    steps = {"minidl NumPy": minidl_steps(mdl, "cpu", images, labels, words),
+             "minidl Numba": minidl_steps(mdl, "cpu_numba", images, labels, words),
+             "answer Numba": minidl_steps(answer, "cpu_numba", images, labels, words)}
     try:
         import torch
     except ImportError:

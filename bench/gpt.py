@@ -8,7 +8,8 @@ tokens (forward, loss, backward, update); STEPS steps after WARMUP (which also c
 Numba's kernels on a cold cache), in turn, ROUNDS times over, the least of the rounds' medians
 counting. PyTorch's model is the same network built from its TransformerEncoderLayer
 (norm_first, GELU, a causal mask). Spreads are min..max over the rounds, so a burst of load
-from other work on a shared machine shows.
+from other work on a shared machine shows. "answer" is the model answer: every solution
+region, none of the kit's speed files (what students train with).
 """
 from __future__ import annotations
 
@@ -23,16 +24,21 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from autograder.implementation import load_package  # noqa: E402
+from autograder.release import MODEL_ANSWER  # noqa: E402
+from autograder.strip import model_answer  # noqa: E402
 from steps import median_step, training_step, tune_allocator  # noqa: E402
 
 mdl = load_package(ROOT / "reference" / "minidl", "minidl")
+# What a student who solved every region trains with (no speed files): the figure students see
+answer = load_package(model_answer(ROOT / "reference" / "minidl", ROOT / MODEL_ANSWER),
+                      "minidl_answer")
 tune_allocator()
 VOCAB, CONTEXT, WIDTH, HEADS, LAYERS = 256, 128, 128, 4, 4
 PROMPT, NEW_TOKENS, BATCH = 16, 100, 8
 WARMUP, STEPS, ROUNDS = 2, 5, 3
 
 
-def minidl_gpt():
+def minidl_gpt(mdl):
     mdl.init.manual_seed(0)
     return mdl.models.GPT(VOCAB, CONTEXT, WIDTH, HEADS, LAYERS)
 
@@ -40,23 +46,23 @@ def minidl_gpt():
 def generation_rates(prompt) -> dict[str, list[float]]:
     """Tokens per second of greedy generation with and without the cache, each round."""
     os.environ["MINIDL_DEVICE"] = "cpu"
-    model = minidl_gpt()
+    model = minidl_gpt(mdl)
     rates: dict[str, list[float]] = {"KV cache": [], "recompute": []}
     outputs = {}
     for _ in range(ROUNDS):
         for name, use_cache in (("KV cache", True), ("recompute", False)):
             start = time.perf_counter()
-            outputs[name] = mdl.models.generate(model, prompt, NEW_TOKENS, temperature=0,
+            outputs[name] = mdl.train.generate(model, prompt, NEW_TOKENS, temperature=0,
                                                 use_cache=use_cache)
             rates[name].append(NEW_TOKENS / (time.perf_counter() - start))
     assert (outputs["KV cache"] == outputs["recompute"]).all(), "the cache changed the tokens"
     return rates
 
 
-def minidl_step(device: str, windows):
-    """A training step of minidl's GPT on `device`."""
+def minidl_step(mdl, device: str, windows):
+    """A training step of the GPT of the minidl package `mdl` on `device`."""
     os.environ["MINIDL_DEVICE"] = device
-    model = minidl_gpt()
+    model = minidl_gpt(mdl)
     optimizer = mdl.optim.AdamW(model.parameters(), lr=1e-3)
     inputs, targets = windows[:, :-1], windows[:, 1:].reshape(-1)
     loss_fn = mdl.nn.SoftmaxLoss()
@@ -126,8 +132,9 @@ def main() -> None:
     print(f"  the cache is {speedup:.1f}x as fast, with the same tokens")
 
     windows = rng.integers(0, VOCAB, (BATCH, CONTEXT + 1))
-    steps = {"minidl NumPy": minidl_step("cpu", windows),
-             "minidl Numba": minidl_step("cpu_numba", windows)}
+    steps = {"minidl NumPy": minidl_step(mdl, "cpu", windows),
+             "minidl Numba": minidl_step(mdl, "cpu_numba", windows),
+             "answer Numba": minidl_step(answer, "cpu_numba", windows)}
     try:
         import torch
     except ImportError:

@@ -27,9 +27,9 @@ def minidl_epochs():
     optimizer = mdl.optim.Adam(model.parameters(), lr=0.001, weight_decay=1e-4)
     start = time.perf_counter()
     for _ in range(EPOCHS):
-        mdl.models.train_epoch(model, train, optimizer, progress=False)
+        mdl.train.train_epoch(model, train, optimizer, progress=False)
     seconds = (time.perf_counter() - start) / EPOCHS
-    return seconds, mdl.models.evaluate(model, test, progress=False)[1]
+    return seconds, mdl.train.evaluate(model, test, progress=False)[1]
 
 
 def torch_epochs(torch):

@@ -472,10 +472,10 @@ def test_greedy_generation_with_the_cache_gives_the_tokens_of_recomputing():
     for length, new in ((1, 6), (3, 12), (8, 3)):  # within, across and at context_length
         prompt = rng.integers(0, 11, (2, length))
         fed.clear()
-        cached = mdl.models.generate(model, prompt, new, temperature=0, use_cache=True)
+        cached = mdl.train.generate(model, prompt, new, temperature=0, use_cache=True)
         fed_cached = sum(fed)
         fed.clear()
-        recomputed = mdl.models.generate(model, prompt, new, temperature=0, use_cache=False)
+        recomputed = mdl.train.generate(model, prompt, new, temperature=0, use_cache=False)
         np.testing.assert_array_equal(cached, recomputed)
         assert cached.shape == (2, length + new)
         np.testing.assert_array_equal(cached[:, :length], prompt)
@@ -487,18 +487,18 @@ def test_greedy_generation_with_the_cache_gives_the_tokens_of_recomputing():
 def test_sampling_is_seeded_and_keeps_to_the_top_k():
     model = small_gpt()
     prompt = np.array([1, 2, 3])
-    first = mdl.models.generate(model, prompt, 10, temperature=1.0, seed=3)
+    first = mdl.train.generate(model, prompt, 10, temperature=1.0, seed=3)
     assert first.shape == (13,)
-    np.testing.assert_array_equal(mdl.models.generate(model, prompt, 10, temperature=1.0, seed=3),
+    np.testing.assert_array_equal(mdl.train.generate(model, prompt, 10, temperature=1.0, seed=3),
                                   first)
     np.testing.assert_array_equal(
-        mdl.models.generate(model, prompt, 6, temperature=0.7, top_k=1, seed=9),
-        mdl.models.generate(model, prompt, 6, temperature=0))
-    picks = mdl.models._next_tokens(np.array([[0.0, 5.0, 4.0, -1.0, 4.5]] * 400), 5.0, 3,
+        mdl.train.generate(model, prompt, 6, temperature=0.7, top_k=1, seed=9),
+        mdl.train.generate(model, prompt, 6, temperature=0))
+    picks = mdl.train._next_tokens(np.array([[0.0, 5.0, 4.0, -1.0, 4.5]] * 400), 5.0, 3,
                                     np.random.default_rng(0))
     assert set(picks) == {1, 2, 4}
     with pytest.raises(ValueError, match="temperature must be >= 0"):
-        mdl.models.generate(model, prompt, 1, temperature=-1)
+        mdl.train.generate(model, prompt, 1, temperature=-1)
 
 
 def test_fit_gpt_learns_a_repeating_sequence_and_records_its_history():
@@ -507,15 +507,15 @@ def test_fit_gpt_learns_a_repeating_sequence_and_records_its_history():
     optimizer = mdl.optim.AdamW(model.parameters(), lr=0.02, weight_decay=0.0)
     schedule = mdl.optim.WarmupCosine(optimizer, warmup_steps=5, total_steps=40)
     start = time.perf_counter()
-    history = mdl.models.fit_gpt(model, ids[:240], ids[240:], optimizer, steps=40, batch_size=8,
+    history = mdl.train.fit_gpt(model, ids[:240], ids[240:], optimizer, steps=40, batch_size=8,
                                  context_length=8, schedule=schedule, clip_norm=1.0,
                                  eval_every=20, progress=False)
     assert time.perf_counter() - start < 15
     assert len(history.train_loss) == len(history.learning_rate) == 40
-    assert history.val_step == [20, 40]
+    assert history.eval_at == [20, 40]
     assert history.learning_rate[:2] == pytest.approx([0.004, 0.008])
-    assert history.train_loss[0] > 1.5 and history.val_loss[-1] < 0.2, history.val_loss
-    tokens = mdl.models.generate(model, np.array([2, 3]), 8, temperature=0)
+    assert history.train_loss[0] > 1.5 and history.eval_loss[-1] < 0.2, history.eval_loss
+    tokens = mdl.train.generate(model, np.array([2, 3]), 8, temperature=0)
     np.testing.assert_array_equal(tokens, np.arange(2, 12) % 6)
     figure = history.plot()
     assert len(figure.axes) == 2 and len(figure.axes[0].lines) == 2

@@ -10,6 +10,7 @@ import pytest
 
 from autograder.local_grading import prepare_root, run_autograder
 from autograder.release import release
+from autograder.strip import speed_files
 from autograder.submit import build_submission
 from conftest import REFERENCE, STARTER
 
@@ -37,8 +38,13 @@ def submitted(package: Path, tmp_path: Path) -> Path:
     return upload
 
 
-def test_reference_gets_full_marks(autograder_root, hw1_checks, tmp_path):
-    results = grade(autograder_root, submitted(REFERENCE, tmp_path))
+def test_reference_gets_full_marks_from_its_own_plain_code(autograder_root, hw1_checks,
+                                                            tmp_path):
+    package = tmp_path / "minidl"
+    shutil.copytree(REFERENCE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    for path in speed_files(REFERENCE):  # never imported while grading: MINIDL_TUNED=0
+        (package / path).write_text('raise ImportError("a speed file was used")\n')
+    results = grade(autograder_root, submitted(package, tmp_path))
     total = sum(c.points for c in hw1_checks)
     assert results["score"] == total
     assert [t["status"] for t in results["tests"]] == ["passed"] * len(hw1_checks)

@@ -45,13 +45,13 @@ def test_fit_lm_learns_a_repeating_text_and_generate_continues_it():
     test = mdl.data.batchify(corpus.test, 4)
     model = mdl.models.LanguageModel(8, len(corpus.dictionary), 16, seq_model="lstm")
     optimizer = mdl.optim.Adam(model.parameters(), lr=0.02)
-    history = mdl.models.fit_lm(model, train, test, 10, optimizer, epochs=4, progress=False)
+    history = mdl.train.fit_lm(model, train, test, 10, optimizer, epochs=4, progress=False)
     assert history.train_loss[-1] < history.train_loss[0] / 4, history.train_loss
-    assert history.test_accuracy[-1] > 0.95, history.test_accuracy
-    text = mdl.models.generate_words(model, corpus.dictionary, "c d", 9, temperature=0.1)
+    assert history.eval_accuracy[-1] > 0.95, history.eval_accuracy
+    text = mdl.train.generate_words(model, corpus.dictionary, "c d", 9, temperature=0.1)
     assert text == "c d e f <eos> a b c d e f"
     with pytest.raises(ValueError, match=r"not in the dictionary: \['zebra'\]"):
-        mdl.models.generate_words(model, corpus.dictionary, "a zebra", 3)
+        mdl.train.generate_words(model, corpus.dictionary, "a zebra", 3)
 
 
 def test_training_windows_carry_the_state_but_not_its_graph():
@@ -65,7 +65,22 @@ def test_training_windows_carry_the_state_but_not_its_graph():
         return forward(x, h)
 
     model.forward = spy
-    mdl.models.train_lm_epoch(model, batches, 10, mdl.optim.SGD(model.parameters(), lr=0.1),
+    mdl.train.train_lm_epoch(model, batches, 10, mdl.optim.SGD(model.parameters(), lr=0.1),
                               progress=False)
     assert seen[0] is None and len(seen) == 3
     assert all(h is not None and h.op is None and not h.requires_grad for h in seen[1:])
+
+
+def test_one_history_plots_what_was_recorded_against_its_unit():
+    import matplotlib
+    matplotlib.use("Agg")
+    with pytest.raises(ValueError, match="nothing was recorded"):
+        mdl.train.History().plot()
+    steps = mdl.train.History(unit="step", train_loss=[3.0, 2.0, 1.5], learning_rate=[1, 1, 0.5],
+                              eval_at=[3], eval_loss=[1.8]).plot()
+    assert [(a.get_xlabel(), a.get_ylabel()) for a in steps.axes] == \
+        [("step", "loss"), ("step", "learning rate")]
+    assert [list(line.get_xdata()) for line in steps.axes[0].lines] == [[1, 2, 3], [3]]
+    epochs = mdl.train.History(train_loss=[1.0, 0.5], train_accuracy=[0.5, 0.8], eval_at=[1, 2],
+                               eval_loss=[1.1, 0.7], eval_accuracy=[0.4, 0.7]).plot()
+    assert [a.get_ylabel() for a in epochs.axes] == ["loss", "accuracy"]

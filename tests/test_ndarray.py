@@ -295,3 +295,28 @@ def test_reductions_of_many_short_and_few_long_rows(device, case, reduce_path):
     np.testing.assert_allclose(a.sum(axis).numpy(), x.astype(np.float64).sum(axis), rtol=1e-4,
                                atol=1e-2)
     np.testing.assert_array_equal(a.max(axis).numpy(), x.max(axis))
+
+
+def test_batched_matmul_is_one_product_of_rows_and_never_copies_a_broadcast_operand(device,
+                                                                                    monkeypatch):
+    """(..., m, n) @ (n, p) is one 2-D product; an operand broadcast along batch axes is read
+    again, each of its matrices copied (made compact) once at most, never per batch entry (the
+    plain path: the tuned one reads views anyway)."""
+    without_capabilities(monkeypatch, device)
+    products, copies = [], []
+    matmul, compact = device.kernels.matmul, device.kernels.compact
+    monkeypatch.setattr(device.kernels, "matmul",
+                        lambda *args: products.append(args[-3:]) or matmul(*args))
+    monkeypatch.setattr(device.kernels, "compact",
+                        lambda a, out, shape, *rest: copies.append(math.prod(shape))
+                        or compact(a, out, shape, *rest))
+    x, a = _pair(device, (4, 3, 5, 6))
+    w, b = _pair(device, (6, 2))
+    np.testing.assert_allclose((a @ b).numpy(), x @ w, rtol=1e-4, atol=1e-4)
+    assert products == [(60, 6, 2)]
+    products.clear()
+    c, d = _pair(device, (2, 1, 3, 4)), _pair(device, (5, 4, 7))
+    copies.clear()
+    out = c[1] @ d[1]
+    assert sorted(copies) == [12] * 2 + [28] * 5 and products == [(3, 4, 7)] * 10
+    np.testing.assert_allclose(out.numpy(), c[0] @ d[0], rtol=1e-4, atol=1e-4)

@@ -100,8 +100,8 @@ def test_mlp_resnet_reaches_97_percent_on_the_digits_within_20_epochs():
     test = data.DataLoader(data.digits(False), batch_size=300)
     model = mdl.models.MLPResNet(64, hidden_dim=100)
     optimizer = mdl.optim.Adam(model.parameters(), lr=0.001, weight_decay=1e-4)
-    history = mdl.models.fit(model, train, test, optimizer, epochs=20, progress=False)
-    assert max(history.test_accuracy) >= 0.97 and history.test_accuracy[-1] >= 0.97
+    history = mdl.train.fit(model, train, test, optimizer, epochs=20, progress=False)
+    assert max(history.eval_accuracy) >= 0.97 and history.eval_accuracy[-1] >= 0.97
     figure = history.plot()
     assert len(figure.axes) == 2 and len(figure.axes[0].lines) == 2
 

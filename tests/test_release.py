@@ -234,6 +234,42 @@ def test_reveal_publishes_one_assignments_solutions_and_keeps_the_rest_stripped(
     starter = folder / "student" / "minidl"
     mathematic = (starter / "ops" / "mathematic.py").read_text()
     assert "return a * b" in mathematic and "SOLUTION" not in mathematic
-    assert 'raise NotImplementedError("hw2")' in (starter / "nn" / "basic.py").read_text()
+    assert 'raise NotImplementedError("hw2")' in (starter / "nn" / "linear.py").read_text()
     assert not [p for p in starter.rglob("*.py") if 'NotImplementedError("hw1")' in p.read_text()]
     assert "return a * b" not in (ROOT / "starter" / "minidl" / "ops" / "mathematic.py").read_text()
+
+
+def test_a_fast_release_is_refused_until_what_the_speed_files_speed_up_is_revealed(tmp_path):
+    from autograder.assignment import AssignmentError
+    from autograder.release import release
+
+    with pytest.raises(AssignmentError, match="hw3, hw3b, hw4"):
+        release(ROOT, tmp_path, reveal=frozenset({"hw1", "hw2"}), tags=["hw1"], fast=True,
+                progress=False)
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_fast_release_hands_students_the_speed_files_their_devices_use_but_checks_do_not(
+        tmp_path):
+    from autograder.release import SPEED_GIVES_AWAY, release
+    from autograder.strip import speed_files
+
+    reveal = frozenset({"hw1", *SPEED_GIVES_AWAY})
+    (folder,) = release(ROOT, tmp_path, reveal=reveal, secret_seeds=(3,), tags=["hw1"],
+                        progress=False, fast=True)
+    student = folder / "student"
+    handed = speed_files(REFERENCE)
+    assert {"backends/numba_tuned.py", "nn/fused.py", "optim_fused.py"} <= \
+        {str(p) for p in handed}
+    for path, text in handed.items():
+        assert (student / "minidl" / path).read_text() == text and "REFERENCE ONLY" not in text
+    probe = "import minidl; print(minidl.cpu_numba().tuned is not None, minidl.cpu().has('views'))"
+    for setting, expected in (("1", "True True"), ("0", "False False")):
+        run = subprocess.run([sys.executable, "-c", probe], cwd=student, capture_output=True,
+                             text=True, env={"PATH": "/usr/bin:/bin", "MINIDL_TUNED": setting})
+        assert run.stdout.split() == expected.split(), run.stderr
+    for path in handed:  # the students' pytest, as the grader, must not even import them
+        (student / "minidl" / path).write_text('raise ImportError("a speed file was used")\n')
+    run = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-k", "[1.1-"],
+                         cwd=student, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0 and "1 passed" in run.stdout, run.stdout[-2000:]

@@ -23,8 +23,8 @@ def test_every_variant_applies_once_inside_its_assignments_regions(tag, kind, at
 
 @pytest.mark.parametrize("variant, problem", [
     (Variant("outside", "autograd.py", "from __future__ import annotations", "x"), "not inside"),
-    (Variant("twice", "nn/basic.py", "return", "x"), "occurs"),
-    (Variant("absent", "nn/basic.py", "no such text anywhere", "x"), "occurs 0 times"),
+    (Variant("twice", "nn/container.py", "return", "x"), "occurs"),
+    (Variant("absent", "nn/container.py", "no such text anywhere", "x"), "occurs 0 times"),
     (Variant("no file", "nn/nothing.py", "x", "y"), "no such file"),
 ])
 def test_a_variant_outside_the_assignments_regions_is_refused(variant, problem):

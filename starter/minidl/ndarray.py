@@ -86,6 +86,18 @@ def compact_strides(shape: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(reversed(strides))
 
 
+def _matrices(a: "NDArray") -> list["NDArray"]:
+    """The matrices (last two axes) of a compact array, in order, each compact."""
+    (m, n), count = a.shape[-2:], math.prod(a.shape[:-2])
+    return [a.as_strided((m, n), (n, 1), i * m * n).compact() for i in range(count)]
+
+
+def _entries(shape: tuple[int, ...], batch: tuple[int, ...]) -> np.ndarray:
+    """For each entry of `batch` in order, the index of the entry of `shape` (which broadcasts
+    to it) that it reads."""
+    return np.broadcast_to(np.arange(math.prod(shape)).reshape(shape), batch).ravel()
+
+
 class NDArray:
     """An n-dimensional array: `shape`, `strides` and `offset` over a device's flat buffer."""
 
@@ -387,21 +399,23 @@ class NDArray:
             out = self.device.kernels.view_matmul(self, other)
             if out is not None:
                 return out
-        if self.ndim == 2 and other.ndim == 2:
-            out = NDArray.make((m, p), device=self.device, dtype=self.dtype)
-            self.device.kernels.matmul(self.compact()._handle, other.compact()._handle,
-                                       out._handle, m, n, p)
+        if other.ndim == 2:  # every row of every batch entry times one matrix: one product
+            rows = self.compact()
+            out = NDArray.make(self.shape[:-1] + (p,), device=self.device, dtype=self.dtype)
+            self.device.kernels.matmul(rows._handle, other.compact()._handle, out._handle,
+                                       math.prod(self.shape[:-1]), n, p)
             return out
         try:
             batch = np.broadcast_shapes(self.shape[:-2], other.shape[:-2])
         except ValueError:
             raise ValueError(f"matmul: batch dimensions of {self.shape} and {other.shape} do "
                              "not broadcast together") from None
-        a = self.broadcast_to(batch + (m, n)).compact()
-        b = other.broadcast_to(batch + (n, p)).compact()
+        # Each operand's matrices made compact once: an operand broadcast along a batch axis
+        # is read again for every entry it meets, never copied per entry
+        a_matrices, b_matrices = _matrices(self.compact()), _matrices(other.compact())
         out = NDArray.make(batch + (m, p), device=self.device, dtype=self.dtype)
-        for i in range(math.prod(batch)):  # one 2-D product per matrix of the compact batches
-            product = (a.as_strided((m, n), (n, 1), i * m * n)
-                       @ b.as_strided((n, p), (p, 1), i * n * p))
+        entries = zip(_entries(self.shape[:-2], batch), _entries(other.shape[:-2], batch))
+        for i, (j, k) in enumerate(entries):
+            product = a_matrices[j] @ b_matrices[k]
             out.as_strided((m, p), (p, 1), i * m * p).assign(product)
         return out

@@ -34,6 +34,6 @@ def training_run(mdl, rng):
     model = mdl.models.MLPResNet(64, hidden_dim=16, num_blocks=1, drop_prob=0.0)
     _load_all(model, rng)
     optimizer = mdl.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
-    losses = [mdl.models.train_epoch(model, loader, optimizer, progress=False) for _ in range(2)]
-    test = mdl.models.evaluate(model, loader, progress=False)
+    losses = [mdl.train.train_epoch(model, loader, optimizer, progress=False) for _ in range(2)]
+    test = mdl.train.evaluate(model, loader, progress=False)
     return {"train loss, accuracy": np.array(losses), "eval loss, accuracy": np.array(test)}

@@ -1,5 +1,5 @@
 """Section 2: scaled dot-product attention, multi-head attention, GELU, LayerNorm and
-positional encodings (minidl/nn/attention.py)."""
+positional encodings (minidl/nn/attention.py, activation.py, embedding.py)."""
 import numpy as np
 
 from autograder.checks import graded
@@ -171,5 +171,5 @@ def gelu_layernorm_positions(mdl, rng):
     out |= {"layernorm": norm(x), "layernorm input grad": x.grad,
             "layernorm weight grad": norm.weight.grad}
     for width in (8, 7):
-        out[f"sinusoidal table, width {width}"] = mdl.nn.attention.sinusoidal_table(50, width)
+        out[f"sinusoidal table, width {width}"] = mdl.nn.embedding.sinusoidal_table(50, width)
     return out

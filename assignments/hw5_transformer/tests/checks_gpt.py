@@ -1,4 +1,5 @@
-"""Section 3: the transformer encoder layer, the GPT and its KV cache (minidl/models.py)."""
+"""Section 3: the transformer encoder layer, the GPT and its KV cache (minidl/nn/transformer.py,
+nn/attention.py, models.py)."""
 import numpy as np
 
 from autograder.checks import graded
@@ -115,7 +116,7 @@ def kv_cache(mdl, rng):
             pairs.append(model(ids[:, start:start + 2], cache=cache).numpy())
         whole = model(ids).numpy()
     start = rng.integers(0, VOCAB, (1, int(rng.integers(1, 4))))
-    greedy = {use: mdl.models.generate(model, start, CONTEXT + 3, temperature=0,
+    greedy = {use: mdl.train.generate(model, start, CONTEXT + 3, temperature=0,
                                        use_cache=use) for use in (True, False)}
     return {"logits through the cache": np.concatenate(pieces, axis=1),
             "logits through the cache, two tokens a step": np.concatenate(pairs, axis=1),

@@ -14,11 +14,11 @@ def gpt_training_steps(mdl, rng):
     text = rng.integers(0, 13, 200)
     optimizer = mdl.optim.AdamW(model.parameters(), lr=0.01, weight_decay=0.1)
     schedule = mdl.optim.WarmupCosine(optimizer, warmup_steps=2, total_steps=4)
-    history = mdl.models.fit_gpt(model, text[:150], text[150:], optimizer, steps=4,
+    history = mdl.train.fit_gpt(model, text[:150], text[150:], optimizer, steps=4,
                                  batch_size=3, context_length=8, schedule=schedule,
                                  clip_norm=0.5, eval_every=4, eval_batches=2,
                                  seed=int(rng.integers(0, 1000)), progress=False)
     return {"training losses": np.array(history.train_loss),
             "learning rates": np.array(history.learning_rate),
-            "validation loss": np.array(history.val_loss),
+            "validation loss": np.array(history.eval_loss),
             "head weight after": model.head.weight}

@@ -1,11 +1,15 @@
-"""Layers, losses and the Module they are built from."""
-from .basic import (BatchNorm1d, Dropout, Flatten, Identity, LayerNorm1d, Linear, MSELoss, ReLU,
-                    Residual, Sequential, Sigmoid, SoftmaxLoss, Tanh)
+"""Layers, losses and the Module they are built from, one module per topic."""
 from .module import Module, Parameter
-from .recurrent import GRU, LSTM, RNN, Embedding, GRUCell, LSTMCell, RNNCell
-from .spatial import AvgPool2d, BatchNorm2d, Conv2d, MaxPool2d
-from .attention import (GELU, KVCache, LayerNorm, LearnedPositionalEmbedding,
-                        MultiheadAttention, SinusoidalPositionalEmbedding,
-                        TransformerEncoderLayer, generate_square_subsequent_mask)
+from .linear import Identity, Linear
+from .container import Flatten, Residual, Sequential
+from .activation import GELU, ReLU, Sigmoid, Tanh
+from .dropout import Dropout
+from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm, LayerNorm1d
+from .loss import MSELoss, SoftmaxLoss
+from .convolution import AvgPool2d, Conv2d, MaxPool2d
+from .embedding import Embedding, LearnedPositionalEmbedding, SinusoidalPositionalEmbedding
+from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+from .attention import KVCache, MultiheadAttention, causal_mask, generate_square_subsequent_mask
+from .transformer import TransformerEncoderLayer
 from . import utils
 from . import functional

@@ -1,5 +1,6 @@
-"""Attention and transformer layers with PyTorch's names, shapes and semantics, so that a
-PyTorch state_dict (converted to NumPy) loads and gives the same outputs.
+"""Attention with PyTorch's names, shapes and semantics (scaled dot-product attention,
+MultiheadAttention, its KV cache), so that a PyTorch state_dict (converted to NumPy) loads and
+gives the same outputs.
 
 Masks follow PyTorch, whose two conventions differ: in `scaled_dot_product_attention` a
 boolean mask is True where a query may attend to a key; in MultiheadAttention and
@@ -16,111 +17,17 @@ import numpy as np
 from .. import init, ops
 from ..autograd import Tensor
 from ..backends import Device
-from .basic import Dropout, LayerNorm1d, Linear, ReLU
+from .dropout import dropout
+from .linear import Linear, linear
 from .module import Module, Parameter
-from .recurrent import Embedding
 
 
-def _place(module: Module, device: Device | None) -> Module:
-    """`module`, its parameters and buffers moved to `device` (where they are, when None)."""
-    if device is not None:
-        for _, tensor in [*module.named_parameters(), *module.named_buffers()]:
-            tensor.cached_data = tensor.realize_cached_data().to(device)
-    return module
+def causal_mask(queries: int, keys: int | None = None, first: int = 0) -> np.ndarray:
+    """(queries, keys) booleans, True where query i, at position first + i, may attend to key j:
+    j <= first + i (keys defaults to queries). PyTorch's masks are built from this one."""
+    keys = queries if keys is None else keys
+    return np.tril(np.ones((queries, keys), dtype=bool), first)
 
-
-def _linear(x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
-    """x @ weight.T + bias over the last axis of x (..., in): one 2-D matmul for all rows."""
-    rows = x.reshape(math.prod(x.shape[:-1]), x.shape[-1])
-    out = rows @ weight.transpose()
-    out = out if bias is None else out + bias
-    return out.reshape(x.shape[:-1] + (weight.shape[0],))
-
-
-# Activations and normalization.
-
-def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
-    """Dropout as a function (PyTorch's F.dropout): nn.Dropout's computation, on when training."""
-    layer = Dropout(p)
-    layer.training = training
-    return layer(x)
-
-
-_GELU_FORMS = ("none", "tanh")
-
-
-def gelu(x: Tensor, approximate: str = "none") -> Tensor:
-    """x * Phi(x), Phi the standard normal CDF: exactly with erf ("none"), or with tanh's
-    approximation 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) ("tanh"), as PyTorch."""
-    if approximate not in _GELU_FORMS:
-        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-    ### BEGIN SOLUTION hw5
-    if approximate == "tanh":
-        inner = (x + x * x * x * 0.044715) * math.sqrt(2 / math.pi)
-        return x * 0.5 * (ops.tanh(inner) + 1)
-    return x * 0.5 * (ops.erf(x * (1 / math.sqrt(2))) + 1)
-    ### END SOLUTION
-
-
-class GELU(Module):
-    """Gaussian error linear unit, x * Phi(x) (see `gelu`)."""
-
-    def __init__(self, approximate: str = "none"):
-        if approximate not in _GELU_FORMS:
-            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
-        self.approximate = approximate
-
-    def forward(self, x: Tensor) -> Tensor:
-        return gelu(x, self.approximate)
-
-    def extra_repr(self) -> str:
-        return f"approximate={self.approximate!r}"
-
-
-class _Standardize(LayerNorm1d):
-    """LayerNorm1d's normalization (hw2) with weight 1 and bias 0, as plain numbers."""
-
-    def __init__(self, dim: int, eps: float):
-        self.dim, self.eps, self.weight, self.bias = dim, eps, 1.0, 0.0
-
-
-class LayerNorm(Module):
-    """Normalize over the last len(normalized_shape) dimensions, then scale by `weight` and
-    shift by `bias` (each of normalized_shape), as PyTorch's LayerNorm. The normalization is
-    LayerNorm1d's, over those dimensions flattened into one."""
-
-    def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True,
-                 bias: bool = True, device: Device | None = None, dtype: str = "float32"):
-        shape = (normalized_shape,) if isinstance(normalized_shape, int) \
-            else tuple(normalized_shape)
-        if not shape or any(n < 1 for n in shape):
-            raise ValueError(f"LayerNorm needs a normalized_shape of positive sizes, got "
-                             f"{normalized_shape}")
-        self.normalized_shape, self.eps = shape, eps
-        self.elementwise_affine = elementwise_affine
-        self.weight = Parameter(init.ones(*shape, dtype=dtype)) if elementwise_affine else None
-        self.bias = Parameter(init.zeros(*shape, dtype=dtype)) \
-            if elementwise_affine and bias else None
-        _place(self, device)
-
-    def forward(self, x: Tensor) -> Tensor:
-        k = len(self.normalized_shape)
-        if x.shape[max(x.ndim - k, 0):] != self.normalized_shape or x.ndim < k:
-            raise ValueError(f"LayerNorm{self.normalized_shape} expects inputs of shape "
-                             f"(..., {', '.join(map(str, self.normalized_shape))}), got {x.shape}")
-        size = math.prod(self.normalized_shape)
-        flat = x.reshape(x.shape[:x.ndim - k] + (size,))
-        out = _Standardize(size, self.eps)(flat).reshape(x.shape)
-        if self.weight is not None:
-            out = out * self.weight
-        return out if self.bias is None else out + self.bias
-
-    def extra_repr(self) -> str:
-        return (f"{self.normalized_shape}, eps={self.eps}, "
-                f"elementwise_affine={self.elementwise_affine}")
-
-
-# Scaled dot-product attention.
 
 def _check_attention(query: Tensor, key: Tensor, value: Tensor) -> None:
     if query.ndim < 2 or key.ndim < 2 or value.ndim < 2:
@@ -155,7 +62,7 @@ def _additive_mask(attn_mask, is_causal: bool, scores_shape: tuple[int, ...],
         raise ValueError("scaled_dot_product_attention: give attn_mask or is_causal=True, not "
                          "both (as PyTorch; build a mask holding both if you need it)")
     if is_causal:  # query i sees keys 0..i (PyTorch's top-left aligned causal mask)
-        attn_mask = np.tril(np.ones((length, source_length), dtype=bool))
+        attn_mask = causal_mask(length, source_length)
     if attn_mask is None:
         return None, None
     mask = _mask_array(attn_mask)
@@ -217,7 +124,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
 def generate_square_subsequent_mask(size: int, dtype: str = "float32") -> Tensor:
     """The float causal mask of (size, size): 0 on and below the diagonal, -inf above (as
     PyTorch's nn.Transformer.generate_square_subsequent_mask), for MultiheadAttention."""
-    return Tensor(np.triu(np.full((size, size), -np.inf), 1), dtype=dtype)
+    return Tensor(np.where(causal_mask(size), 0.0, -np.inf), dtype=dtype)
 
 
 class KVCache:
@@ -270,7 +177,8 @@ class MultiheadAttention(Module):
         self.out_proj = Linear(embed_dim, embed_dim, bias=bias, dtype=dtype)
         if bias:
             self.out_proj.bias = Parameter(init.zeros(embed_dim, dtype=dtype))
-        _place(self, device)
+        if device is not None:
+            self.to(device)
 
     def _check(self, query: Tensor, key: Tensor, value: Tensor) -> None:
         order = "(N, L, E)" if self.batch_first else "(L, N, E)"
@@ -320,9 +228,9 @@ class MultiheadAttention(Module):
             return ops.getitem(t, (slice(None),) * (t.ndim - 1) + (slice(i * e, (i + 1) * e),))
 
         if shared:
-            packed = _linear(query, self.in_proj_weight, bias)
+            packed = linear(query, self.in_proj_weight, bias)
             return tuple(block(packed, i) for i in range(3))
-        return tuple(_linear(x, ops.getitem(self.in_proj_weight, (slice(i * e, (i + 1) * e),)),
+        return tuple(linear(x, ops.getitem(self.in_proj_weight, (slice(i * e, (i + 1) * e),)),
                              None if bias is None else block(bias, i))
                      for i, x in enumerate((query, key, value)))
 
@@ -378,7 +286,7 @@ class MultiheadAttention(Module):
         if cache is not None:
             k, v = cache.append(k, v)
         heads, weights = attention(q, k, v, attn_mask=mask, dropout_p=dropout_p)
-        output = _linear(self._merge_heads(heads), self.out_proj.weight, self.out_proj.bias)
+        output = linear(self._merge_heads(heads), self.out_proj.weight, self.out_proj.bias)
         ### END SOLUTION
         if not batched:
             output = output.reshape(output.shape[1:])
@@ -393,115 +301,3 @@ class MultiheadAttention(Module):
     def extra_repr(self) -> str:
         return (f"embed_dim={self.embed_dim}, num_heads={self.num_heads}, "
                 f"dropout={self.dropout}, batch_first={self.batch_first}")
-
-
-class TransformerEncoderLayer(Module):
-    """Self-attention and a feed-forward block (linear1, activation, dropout, linear2), each
-    with dropout, a residual connection and a LayerNorm: after the residual (post-norm, the
-    default), or on the block's input (norm_first). PyTorch's names and semantics."""
-
-    def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048,
-                 dropout: float = 0.1, activation="relu", layer_norm_eps: float = 1e-5,
-                 batch_first: bool = False, norm_first: bool = False, bias: bool = True,
-                 device: Device | None = None, dtype: str = "float32"):
-        if isinstance(activation, str):
-            if activation not in ("relu", "gelu"):
-                raise ValueError(f"TransformerEncoderLayer: activation must be 'relu', 'gelu' "
-                                 f"or a callable, got {activation!r}")
-            activation = ReLU() if activation == "relu" else GELU()
-        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
-                                            batch_first=batch_first, dtype=dtype)
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, dtype=dtype)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, dtype=dtype)
-        self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
-        self.dropout1 = Dropout(dropout)
-        self.dropout2 = Dropout(dropout)
-        self.activation = activation
-        self.batch_first = batch_first
-        _place(self, device)
-
-    def forward(self, src: Tensor, src_mask=None, src_key_padding_mask=None,
-                is_causal: bool = False) -> Tensor:
-        """src (S, N, E), or (N, S, E) when batch_first; the masks as MultiheadAttention's."""
-
-        def attend(x: Tensor) -> Tensor:
-            return self.self_attn.forward(x, x, x, attn_mask=src_mask,
-                                          key_padding_mask=src_key_padding_mask,
-                                          need_weights=False, is_causal=is_causal)[0]
-
-        def feed_forward(x: Tensor) -> Tensor:
-            return self.linear2(self.dropout(self.activation(self.linear1(x))))
-
-        ### BEGIN SOLUTION hw5
-        x = src
-        if self.norm_first:
-            x = x + self.dropout1(attend(self.norm1(x)))
-            return x + self.dropout2(feed_forward(self.norm2(x)))
-        x = self.norm1(x + self.dropout1(attend(x)))
-        return self.norm2(x + self.dropout2(feed_forward(x)))
-        ### END SOLUTION
-
-
-# Positions.
-
-def sinusoidal_table(context_length: int, d_model: int) -> np.ndarray:
-    """(context_length, d_model) float64: row p holds sin(p w_i) in column 2i and cos(p w_i) in
-    column 2i + 1, w_i = 10000^(-2i / d_model) ("Attention is all you need", section 3.5)."""
-    ### BEGIN SOLUTION hw5
-    positions = np.arange(context_length)[:, None]
-    angles = positions * 10000.0 ** (-np.arange(0, d_model, 2) / d_model)
-    table = np.zeros((context_length, d_model))
-    table[:, 0::2] = np.sin(angles)
-    table[:, 1::2] = np.cos(angles[:, :d_model // 2])
-    return table
-    ### END SOLUTION
-
-
-def _positions(layer: str, positions, context_length: int) -> np.ndarray:
-    ids = np.asarray(positions.numpy() if isinstance(positions, Tensor) else positions)
-    ids = ids.astype(np.int64)
-    if ids.size and (ids.min() < 0 or ids.max() >= context_length):
-        raise IndexError(f"{layer} covers positions 0..{context_length - 1} (its context "
-                         f"length), got position {ids.min() if ids.min() < 0 else ids.max()}")
-    return ids
-
-
-class LearnedPositionalEmbedding(Embedding):
-    """A learned vector for each position 0..context_length - 1 (GPT's): an Embedding whose
-    `weight` is (context_length, d_model). forward(positions): integers of any shape ->
-    shape + (d_model,)."""
-
-    def __init__(self, context_length: int, d_model: int, device: Device | None = None,
-                 dtype: str = "float32"):
-        super().__init__(context_length, d_model, dtype=dtype)
-        self.context_length, self.d_model = context_length, d_model
-        _place(self, device)
-
-    def forward(self, positions) -> Tensor:
-        ids = _positions("LearnedPositionalEmbedding", positions, self.context_length)
-        return super().forward(ids)
-
-    def extra_repr(self) -> str:
-        return f"{self.context_length}, {self.d_model}"
-
-
-class SinusoidalPositionalEmbedding(Module):
-    """The fixed sin/cos vectors of positions 0..context_length - 1 (`sinusoidal_table`); the
-    table is a NumPy array `table`, neither parameter nor buffer, so it is not in the
-    state_dict. forward(positions): integers of any shape -> shape + (d_model,)."""
-
-    def __init__(self, context_length: int, d_model: int, device: Device | None = None,
-                 dtype: str = "float32"):
-        self.context_length, self.d_model = context_length, d_model
-        self.device, self.dtype = device, dtype
-        self.table = sinusoidal_table(context_length, d_model)
-
-    def forward(self, positions) -> Tensor:
-        ids = _positions("SinusoidalPositionalEmbedding", positions, self.context_length)
-        return Tensor(self.table[ids], device=self.device, dtype=self.dtype)
-
-    def extra_repr(self) -> str:
-        return f"{self.context_length}, {self.d_model}"

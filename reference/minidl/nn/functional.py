@@ -1,6 +1,9 @@
 """Layers as functions, under PyTorch's names (`minidl.nn.functional` as `F`)."""
 from ..ops import relu, sigmoid, softmax, tanh
-from .attention import attention, dropout, gelu, scaled_dot_product_attention
+from .activation import gelu
+from .attention import attention, scaled_dot_product_attention
+from .dropout import dropout
+from .linear import linear
 
-__all__ = ["attention", "dropout", "gelu", "relu", "scaled_dot_product_attention", "sigmoid",
-           "softmax", "tanh"]
+__all__ = ["attention", "dropout", "gelu", "linear", "relu", "scaled_dot_product_attention",
+           "sigmoid", "softmax", "tanh"]

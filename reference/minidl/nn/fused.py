@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..autograd import Op, Tensor
 from ..backends.fused_elements import OUTPUT, OUTPUT_C, OUTPUT_GATES, STATE, STATE_C, STATE_GATES
-from .spatial import BatchNorm2d
+from .normalization import BatchNorm2d
 
 
 # An LSTM step in two launches forward and four backward (the device's `lstm_cell`, see

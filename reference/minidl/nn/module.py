@@ -9,6 +9,20 @@ import numpy as np
 from ..autograd import Tensor
 
 
+def check_features(layer: str, x: Tensor, features: int) -> None:
+    """Raise unless the last dimension of x is `features`, naming the layer and x's shape."""
+    if x.ndim < 1 or x.shape[-1] != features:
+        raise ValueError(f"{layer} expects inputs whose last dimension is {features}, "
+                         f"got shape {x.shape}")
+
+
+def check_images(layer: str, x: Tensor, channels: int | None = None) -> None:
+    """Raise unless x is a batch of images (N, C, H, W), with `channels` channels if given."""
+    if x.ndim != 4 or (channels is not None and x.shape[1] != channels):
+        expected = "C" if channels is None else str(channels)
+        raise ValueError(f"{layer} expects images (N, {expected}, H, W), got shape {x.shape}")
+
+
 class Parameter(Tensor):
     """A tensor that a Module learns: a leaf that requires a gradient."""
 
@@ -81,6 +95,12 @@ class Module:
 
     def eval(self) -> "Module":
         return self.train(False)
+
+    def to(self, device) -> "Module":
+        """Move every parameter and buffer to `device` (a Device); the module itself."""
+        for _, tensor in [*self.named_parameters(), *self.named_buffers()]:
+            tensor.cached_data = tensor.realize_cached_data().to(device)
+        return self
 
     def zero_grad(self) -> None:
         for parameter in self.parameters():

@@ -1,5 +1,5 @@
-"""Embedding and recurrent layers: inputs (seq, batch, features), PyTorch's parameter names,
-shapes and gate order, so a PyTorch state_dict loads and gives the same outputs."""
+"""Recurrent cells and layers: inputs (seq, batch, features), PyTorch's parameter names, shapes
+and gate order, so a PyTorch state_dict loads and gives the same outputs."""
 from __future__ import annotations
 
 import math
@@ -8,25 +8,8 @@ import numpy as np
 
 from .. import init, ops
 from ..autograd import Tensor
+from .linear import linear
 from .module import Module, Parameter
-
-
-class Embedding(Module):
-    """Rows of weight (num_embeddings, embedding_dim) looked up by integer index."""
-
-    def __init__(self, num_embeddings: int, embedding_dim: int, dtype: str = "float32"):
-        self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
-        self.weight = Parameter(init.randn(num_embeddings, embedding_dim, dtype=dtype))
-
-    def forward(self, indices) -> Tensor:
-        """indices: integers of any shape (an array or a Tensor); out: shape + (embedding_dim,)."""
-        ids = np.asarray(indices.numpy() if isinstance(indices, Tensor) else indices).astype(int)
-        if ids.size and (ids.min() < 0 or ids.max() >= self.num_embeddings):
-            raise IndexError(f"Embedding of {self.num_embeddings} rows got index "
-                             f"{ids.min() if ids.min() < 0 else ids.max()}")
-        ### BEGIN SOLUTION hw4
-        return ops.take_rows(self.weight, ids)
-        ### END SOLUTION
 
 
 def _uniform(shape, hidden_size: int, dtype: str) -> Parameter:
@@ -44,14 +27,6 @@ def _weights(gates: int, input_size: int, hidden_size: int, bias: bool, dtype: s
             _uniform((rows, hidden_size), hidden_size, dtype),
             _uniform((rows,), hidden_size, dtype) if bias else None,
             _uniform((rows,), hidden_size, dtype) if bias else None)
-
-
-def _linear(x: Tensor, weight: Parameter, bias: Parameter | None) -> Tensor:
-    """x W^T + b (no b when bias is None), for x (rows, in) and W (out, in)."""
-    ### BEGIN SOLUTION hw4
-    out = x @ weight.transpose()
-    return out if bias is None else out + bias
-    ### END SOLUTION
 
 
 def _gate(t: Tensor, g: int, size: int) -> Tensor:
@@ -126,7 +101,7 @@ class _Cell(Module):
         return (state,) if parts == 1 else tuple(state)
 
     def _affine(self, x: Tensor, h: Tensor) -> tuple[Tensor, Tensor]:
-        return _linear(x, self.weight_ih, self.bias_ih), _linear(h, self.weight_hh, self.bias_hh)
+        return linear(x, self.weight_ih, self.bias_ih), linear(h, self.weight_hh, self.bias_hh)
 
 
 class RNNCell(_Cell):
@@ -200,15 +175,13 @@ class _Recurrent(Module):
     def _run(self, x: Tensor, states: list[tuple[Tensor, ...]]):
         """Every layer over every step; the last layer's outputs and each layer's final state."""
         ### BEGIN SOLUTION hw4
-        seq, batch, _ = x.shape
         for k in range(self.num_layers):
             w_ih, w_hh, b_ih, b_hh = self._layer_weights(k)
             # Every step's input projection in one matmul: only h W_hh^T is sequential. A cell
             # that only adds the two projections gets b_hh added there too, once.
             if self.adds_projections and b_hh is not None:
                 b_ih, b_hh = b_ih + b_hh, None
-            flat = x.reshape(seq * batch, x.shape[2])
-            xs = _linear(flat, w_ih, b_ih).reshape(seq, batch, w_ih.shape[0])
+            xs = linear(x, w_ih, b_ih)
             # W_hh^T made compact once (reshaping a transposed view copies it), not by every
             # step's matmul; the steps' gradients then add up without transposed copies
             w_hh_t = w_hh.transpose().reshape(w_hh.shape[1], w_hh.shape[0])

@@ -328,7 +328,9 @@ class Transpose(Op):
 
 
 def matmul(a: Tensor, b: Tensor) -> Tensor:
-    """a @ b; both operands need at least two dimensions."""
+    """a @ b; both operands need at least two dimensions. A batch of rows times one matrix,
+    (..., m, n) @ (n, p), is one 2-D product of all the rows (as PyTorch), so the matrix is
+    neither copied per batch entry nor its gradient summed over the batch."""
     if a.ndim < 2 or b.ndim < 2 or a.shape[-1] != b.shape[-2]:
         raise ValueError(f"matmul: cannot multiply shapes {a.shape} and {b.shape} "
                          "(both need >= 2 dimensions and a.shape[-1] == b.shape[-2])")
@@ -337,6 +339,9 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
     except ValueError:
         raise ValueError(f"matmul: batch dimensions of {a.shape} and {b.shape} do not "
                          "broadcast together") from None
+    if a.ndim > 2 and b.ndim == 2:
+        rows = Reshape((math.prod(a.shape[:-1]), a.shape[-1]))(a)
+        return Reshape(a.shape[:-1] + (b.shape[1],))(MatMul()(rows, b))
     return MatMul()(a, b)
 
 

@@ -1,18 +1,11 @@
-"""Convolution, pooling and 2-D batch normalization (NCHW, PyTorch's names and shapes)."""
+"""Convolution and pooling over images (NCHW, PyTorch's names and shapes)."""
 from __future__ import annotations
 
 import math
 
 from .. import init, ops
 from ..autograd import Tensor
-from .basic import BatchNorm1d
-from .module import Module, Parameter
-
-
-def _check_images(layer: str, x: Tensor, channels: int | None = None) -> None:
-    if x.ndim != 4 or (channels is not None and x.shape[1] != channels):
-        expected = "C" if channels is None else str(channels)
-        raise ValueError(f"{layer} expects images (N, {expected}, H, W), got shape {x.shape}")
+from .module import Module, Parameter, check_images
 
 
 class Conv2d(Module):
@@ -29,7 +22,7 @@ class Conv2d(Module):
             if bias else None
 
     def forward(self, x: Tensor) -> Tensor:
-        _check_images("Conv2d", x, self.in_channels)
+        check_images("Conv2d", x, self.in_channels)
         ### BEGIN SOLUTION hw4
         out = ops.conv(x, self.weight, self.stride, self.padding)
         if self.bias is None:
@@ -59,7 +52,7 @@ class MaxPool2d(Module):
         self.kernel_size = kernel_size
 
     def forward(self, x: Tensor) -> Tensor:
-        _check_images("MaxPool2d", x)
+        check_images("MaxPool2d", x)
         ### BEGIN SOLUTION hw4
         return _windows(x, self.kernel_size).max(axes=(3, 5))
         ### END SOLUTION
@@ -72,34 +65,7 @@ class AvgPool2d(Module):
         self.kernel_size = kernel_size
 
     def forward(self, x: Tensor) -> Tensor:
-        _check_images("AvgPool2d", x)
+        check_images("AvgPool2d", x)
         ### BEGIN SOLUTION hw4
         return _windows(x, self.kernel_size).sum(axes=(3, 5)) / self.kernel_size ** 2
-        ### END SOLUTION
-
-
-class BatchNorm2d(BatchNorm1d):
-    """BatchNorm1d over the channels of images: statistics over N, H and W, reduced and
-    broadcast along those axes (no permuted copy of the images)."""
-
-    def forward(self, x: Tensor) -> Tensor:
-        _check_images("BatchNorm2d", x, self.num_features)
-        if self.training and x.device.has("batch_norm"):  # the kit's fused kernels (nn/fused.py)
-            from .fused import fused_batch_norm_2d
-            return fused_batch_norm_2d(self, x)
-        ### BEGIN SOLUTION hw4
-        n, c, h, w = x.shape
-
-        def per_channel(t):  # (C,) as (1, C, 1, 1), which broadcasts over N, H and W
-            return t.reshape(1, c, 1, 1)
-
-        if self.training:
-            mean = x.sum((0, 2, 3)) / (n * h * w)
-            centered = x - per_channel(mean)
-            var = (centered * centered).sum((0, 2, 3)) / (n * h * w)
-            self._track(mean, var, n * h * w)
-        else:
-            centered, var = x - per_channel(self.running_mean), self.running_var
-        scale = per_channel(self.weight / (var + self.eps) ** 0.5)
-        return centered * scale + per_channel(self.bias)
         ### END SOLUTION

@@ -1,0 +1,54 @@
+"""Activations: ReLU, Tanh, Sigmoid and GELU, as layers and (gelu) as a function."""
+from __future__ import annotations
+
+import math
+
+from .. import ops
+from ..autograd import Tensor
+from .module import Module
+
+
+class ReLU(Module):
+    def forward(self, x: Tensor) -> Tensor:
+        return ops.relu(x)
+
+
+class Tanh(Module):
+    def forward(self, x: Tensor) -> Tensor:
+        return ops.tanh(x)
+
+
+class Sigmoid(Module):
+    def forward(self, x: Tensor) -> Tensor:
+        return ops.sigmoid(x)
+
+
+_GELU_FORMS = ("none", "tanh")
+
+
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+    """x * Phi(x), Phi the standard normal CDF: exactly with erf ("none"), or with tanh's
+    approximation 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) ("tanh"), as PyTorch."""
+    if approximate not in _GELU_FORMS:
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    ### BEGIN SOLUTION hw5
+    if approximate == "tanh":
+        inner = (x + x * x * x * 0.044715) * math.sqrt(2 / math.pi)
+        return x * 0.5 * (ops.tanh(inner) + 1)
+    return x * 0.5 * (ops.erf(x * (1 / math.sqrt(2))) + 1)
+    ### END SOLUTION
+
+
+class GELU(Module):
+    """Gaussian error linear unit, x * Phi(x) (see `gelu`)."""
+
+    def __init__(self, approximate: str = "none"):
+        if approximate not in _GELU_FORMS:
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, x: Tensor) -> Tensor:
+        return gelu(x, self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"

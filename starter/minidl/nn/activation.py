@@ -1,0 +1,50 @@
+"""Activations: ReLU, Tanh, Sigmoid and GELU, as layers and (gelu) as a function."""
+from __future__ import annotations
+
+import math
+
+from .. import ops
+from ..autograd import Tensor
+from .module import Module
+
+
+class ReLU(Module):
+    def forward(self, x: Tensor) -> Tensor:
+        return ops.relu(x)
+
+
+class Tanh(Module):
+    def forward(self, x: Tensor) -> Tensor:
+        return ops.tanh(x)
+
+
+class Sigmoid(Module):
+    def forward(self, x: Tensor) -> Tensor:
+        return ops.sigmoid(x)
+
+
+_GELU_FORMS = ("none", "tanh")
+
+
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+    """x * Phi(x), Phi the standard normal CDF: exactly with erf ("none"), or with tanh's
+    approximation 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) ("tanh"), as PyTorch."""
+    if approximate not in _GELU_FORMS:
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    # YOUR CODE HERE (hw5)
+    raise NotImplementedError("hw5")
+
+
+class GELU(Module):
+    """Gaussian error linear unit, x * Phi(x) (see `gelu`)."""
+
+    def __init__(self, approximate: str = "none"):
+        if approximate not in _GELU_FORMS:
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, x: Tensor) -> Tensor:
+        return gelu(x, self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
