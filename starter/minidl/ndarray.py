@@ -87,9 +87,9 @@ def compact_strides(shape: tuple[int, ...]) -> tuple[int, ...]:
 
 
 def _matrices(a: "NDArray") -> list["NDArray"]:
-    """The matrices (last two axes) of a compact array, in order, each compact."""
+    """The matrices (last two axes) of a compact array, in order, as views."""
     (m, n), count = a.shape[-2:], math.prod(a.shape[:-2])
-    return [a.as_strided((m, n), (n, 1), i * m * n).compact() for i in range(count)]
+    return [a.as_strided((m, n), (n, 1), i * m * n) for i in range(count)]
 
 
 def _entries(shape: tuple[int, ...], batch: tuple[int, ...]) -> np.ndarray:
@@ -410,8 +410,8 @@ class NDArray:
         except ValueError:
             raise ValueError(f"matmul: batch dimensions of {self.shape} and {other.shape} do "
                              "not broadcast together") from None
-        # Each operand's matrices made compact once: an operand broadcast along a batch axis
-        # is read again for every entry it meets, never copied per entry
+        # Each entry's matrices as views of the operands: one broadcast along a batch axis is
+        # read again, not copied out to the batch's size
         a_matrices, b_matrices = _matrices(self.compact()), _matrices(other.compact())
         out = NDArray.make(batch + (m, p), device=self.device, dtype=self.dtype)
         entries = zip(_entries(self.shape[:-2], batch), _entries(other.shape[:-2], batch))
