@@ -1,0 +1,119 @@
+"""Score a notebook's autograded test cells from how each cell of its graded run ended.
+
+Each test cell of the release's notebook is one Gradescope test worth its nbgrader points,
+named by its grade_id: it passes when the cell ran without an error, else it shows the error
+(an assertion's message). A test that fails after an earlier cell it needs failed says which.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import nbformat
+
+from .notebook_cells import HIDDEN_TESTS, cell_name, grade_id, is_test, nbgrader, needed_cells
+
+STATUSES = ("ok", "error", "timeout", "died")
+TRACEBACK_LINES = 12
+
+
+@dataclass(frozen=True)
+class CellCheck:
+    """A notebook test cell as one Gradescope test (what gradescope.py reads of a check)."""
+
+    name: str
+    number: str
+    points: float
+    visibility: str
+    title: str = "notebook.ipynb, autograded cell"
+    leaderboard: None = None
+
+
+@dataclass(frozen=True)
+class CellVerdict:
+    """How one test cell went."""
+
+    check: CellCheck
+    passed: int  # 1 or 0: a cell has one outcome
+    message: str = ""
+    total: int = 1
+    passed_note: str = "The cell ran without an error."
+
+    @property
+    def score(self) -> float:
+        return self.check.points * self.passed
+
+    @property
+    def summary(self) -> str:
+        return f"Notebook cell {self.check.name} failed:\n{self.message}"
+
+
+def _cell_check(cell, number: str) -> CellCheck:
+    """A test cell's Gradescope test: hidden tests show once grades are published."""
+    return CellCheck(grade_id(cell), number, float(nbgrader(cell).get("points", 0)),
+                     "after_published" if HIDDEN_TESTS in cell.source else "visible")
+
+
+def read_records(data: bytes | None) -> dict[int, dict]:
+    """The cell records of a run (see notebook_run.py) by cell index, malformed lines left out."""
+    records = {}
+    for line in (data or b"").decode("utf-8", errors="replace").splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict) and isinstance(record.get("index"), int) and \
+                record.get("status") in STATUSES:
+            records[record["index"]] = {k: str(v) if k not in ("index", "seconds") else v
+                                        for k, v in record.items()}
+    return records
+
+
+def _outcome(record: dict | None, cell_timeout: float, stopped: str) -> str | None:
+    """Why a cell did not pass (None when it did)."""
+    if record is None:
+        return f"  did not run: {stopped}"
+    status = record["status"]
+    if status == "ok":
+        return None
+    if status == "timeout":
+        return f"  did not finish within the {cell_timeout:g} s one cell may run"
+    if status == "died":
+        return ("  the kernel running the notebook died in this cell (too much memory, or the "
+                "code ended the process)")
+    trace = record.get("traceback", "").strip().splitlines()[-TRACEBACK_LINES:]
+    return "\n".join([f"  {record.get('error', 'an error')}", *(f"    {t}" for t in trace)])
+
+
+def judge_cells(notebook: nbformat.NotebookNode, records: dict[int, dict], section: int,
+                cell_timeout: float, stopped: str) -> list[CellVerdict]:
+    """A verdict for each test cell of the graded `notebook` (numbered section.1, .2, ...);
+    `stopped` says why cells without a record never ran."""
+    verdicts = []
+    for index, cell in enumerate(notebook.cells):
+        if not is_test(cell):
+            continue
+        check = _cell_check(cell, f"{section}.{len(verdicts) + 1}")
+        problem = _outcome(records.get(index), cell_timeout, stopped)
+        if problem is None:
+            verdicts.append(CellVerdict(check, 1))
+            continue
+        failed = [j for j in needed_cells(notebook, index)
+                  if j in records and _outcome(records[j], cell_timeout, stopped) is not None]
+        if failed:
+            first = failed[0]
+            why = _outcome(records.get(first), cell_timeout, stopped).strip().splitlines()[0]
+            problem = (f"  it needs the results of cell {cell_name(notebook.cells[first], first)!r}"
+                       f", which failed earlier: {why}\n{problem}")
+        verdicts.append(CellVerdict(check, 0, problem))
+    return verdicts
+
+
+def zero_cells(release: nbformat.NotebookNode, section: int, reason: str) -> list[CellVerdict]:
+    """Every test cell of the release scored 0 for `reason` (no notebook could run)."""
+    verdicts = []
+    for cell in release.cells:
+        if is_test(cell):
+            verdicts.append(CellVerdict(_cell_check(cell, f"{section}.{len(verdicts) + 1}"), 0,
+                                        f"  {reason}"))
+    return verdicts
