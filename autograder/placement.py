@@ -31,6 +31,7 @@ PLACES = {
     "notebook_run": {GRADER, STUDENT, CHILD},
     "local": {STUDENT},
     "submit": {STUDENT},
+    "written_pdf": {STUDENT},
     "implementation": set(),
     "local_grading": set(),
     "regrade": set(),

@@ -121,7 +121,8 @@ def student_requirements(with_notebook: bool) -> str:
     Jupyter's notebook server (the kit's pin, which nbgrader also runs on) only `with_notebook`.
     """
     from_kit = STUDENT_FROM_KIT + (("notebook",) if with_notebook else ())
-    from_grader = STUDENT_FROM_GRADER + (("nbclient",) if with_notebook else ())
+    # a notebook's: `pytest -k notebook` runs it with nbclient, submit writes its PDF with fpdf2
+    from_grader = STUDENT_FROM_GRADER + (("nbclient", "fpdf2") if with_notebook else ())
     wanted = [(PACKAGE_DIR / "requirements.txt", from_grader), (KIT_REQUIREMENTS, from_kit)]
     lines = ["# Install into a virtual environment: pip install -r requirements.txt"]
     for path, names in wanted:

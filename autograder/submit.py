@@ -1,5 +1,6 @@
 """`python -m autograder.submit`: zip your package, and the assignment's notebook when it ships
-one, for upload to Gradescope.
+one, for upload to Gradescope; and write the PDF of the notebook's written answers
+(<hw>-written.pdf) for the manually graded Gradescope assignment.
 
 The data files the kit ships (such as minidl/data/digits.csv.gz) come with the autograder,
 so they are left out. A file with a syntax error stops it, naming the file and line. The
@@ -68,6 +69,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", default="submission.zip", help="zip file to write")
     parser.add_argument("--notebook", default=NOTEBOOK,
                         help="the assignment's notebook, packed beside the package if present")
+    parser.add_argument("--pdf", default=None,
+                        help="PDF of the notebook's written answers (default <hw>-written.pdf)")
 
 
 def submit(args: argparse.Namespace) -> int:
@@ -95,6 +98,40 @@ def submit(args: argparse.Namespace) -> int:
               "changes, save (Ctrl-S) and run this again.")
         for warning in notebook_warnings(notebook, package):
             print(f"WARNING: {warning}", file=sys.stderr)
+        return written_answers(notebook, Path(args.pdf) if args.pdf else None)
+    return 0
+
+
+def _no_pdf(reason: str) -> int:
+    print(f"\nERROR: the PDF of your written answers was NOT written: {reason}.\n"
+          "submission.zip is complete for the autograder, but the written questions are graded "
+          "from that PDF: fix the above and run this again, or tell the course staff.",
+          file=sys.stderr)
+    return 1
+
+
+def written_answers(notebook: Path, pdf: Path | None) -> int:
+    """Write the PDF of the notebook's written answers, or say loudly why not; the exit
+    status."""
+    released = Path("tests") / NOTEBOOK  # the notebook as handed out: its questions
+    tags = [p.stem[len("test_"):] for p in Path("tests").glob("test_*.py")]  # test_<tag>.py
+    pdf = pdf or Path(f"{tags[0] if len(tags) == 1 else 'notebook'}-written.pdf")
+    try:
+        from .written_pdf import WrittenPDFError, write_pdf
+    except ImportError as error:
+        return _no_pdf(f"{error.name} is not installed; install the assignment's requirements: "
+                       "pip install -r requirements.txt")
+    try:
+        count, warnings = write_pdf(notebook, pdf, pdf.stem.removesuffix("-written"),
+                                    released if released.is_file() else None)
+    except WrittenPDFError as error:
+        return _no_pdf(str(error))
+    except Exception as error:  # noqa: BLE001 -- a bug here must not pass silently either
+        return _no_pdf(f"{type(error).__name__}: {error}")
+    for warning in warnings:
+        print(f"WARNING: {warning}", file=sys.stderr)
+    print(f"Wrote {pdf} ({count} questions, one a page): upload it to the Gradescope "
+          "assignment for the written answers and map each question to its page.")
     return 0
 
 
