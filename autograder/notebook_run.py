@@ -39,9 +39,10 @@ def _error_record(cell) -> dict:
 
 
 def execute(notebook: nbformat.NotebookNode, folder: Path, records: Path, cell_timeout: float,
-            env: dict[str, str] | None = None) -> nbformat.NotebookNode:
-    """Run every code cell of `notebook` in order, in a kernel working in `folder` with `env`
-    added to this process's environment; append each cell's record to `records`. A cell
+            env: dict[str, str] | None = None, cwd: Path | None = None) -> nbformat.NotebookNode:
+    """Run every code cell of `notebook` in order, in a kernel working in `cwd` (else `folder`,
+    which holds the kernel's sockets) with `env` added to this process's environment; append
+    each cell's record to `records`. A cell
     running past `cell_timeout` seconds is interrupted and the next one runs; after the
     kernel dies, nothing more runs. The notebook with its outputs."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -56,7 +57,7 @@ def execute(notebook: nbformat.NotebookNode, folder: Path, records: Path, cell_t
     replies = {}
     client = NotebookClient(notebook, km=manager, timeout=int(cell_timeout), allow_errors=True,
                             interrupt_on_timeout=True, error_on_timeout={"ename": _TIMED_OUT},
-                            kernel_name=KERNEL, resources={"metadata": {"path": str(folder)}},
+                            kernel_name=KERNEL, resources={"metadata": {"path": str(cwd or folder)}},
                             on_cell_executed=lambda cell, cell_index, execute_reply:
                             replies.update({cell_index: execute_reply}))
     with client.setup_kernel(env={**os.environ, **(env or {})}), \

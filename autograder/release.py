@@ -111,6 +111,8 @@ def build_assignment(assignment: Assignment, model, starter: Path, out: Path,
         # the test cells as released, which `pytest -k notebook` puts back as the grader does
         shutil.copyfile(student / assignment.notebook.name,
                         student / "tests" / assignment.notebook.name)
+        shutil.copyfile(PACKAGE_DIR / "templates" / "test_notebook.py",
+                        student / "tests" / "test_notebook.py")
     _zip_folder(student, out / f"{assignment.tag}-student.zip", prefix=f"{assignment.tag}/")
     return out
 
