@@ -12,6 +12,7 @@ import copy
 import json
 
 import nbformat
+from nbformat.reader import NotJSONError
 
 HIDDEN_TESTS = "BEGIN HIDDEN TESTS"
 
@@ -24,9 +25,9 @@ def read_notebook(data: bytes, name: str = "notebook.ipynb") -> nbformat.Noteboo
     """The notebook in `data`, as nbformat 4, or NotebookError naming `name` and the problem."""
     try:
         notebook = nbformat.reads(data.decode("utf-8"), as_version=4)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise NotebookError(f"{name} is not a valid notebook file ({error}); save it from "
-                            "Jupyter and upload it again") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, NotJSONError) as error:
+        raise NotebookError(f"{name} is not a valid notebook file ({str(error)[:200]}); save "
+                            "it from Jupyter and upload it again") from None
     except Exception as error:  # noqa: BLE001 -- nbformat raises several kinds on a bad file
         raise NotebookError(f"{name} could not be read as a Jupyter notebook "
                             f"({type(error).__name__}: {error})") from None

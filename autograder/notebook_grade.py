@@ -85,6 +85,10 @@ def _outcome(record: dict | None, cell_timeout: float, stopped: str) -> str | No
     return "\n".join([f"  {record.get('error', 'an error')}", *(f"    {t}" for t in trace)])
 
 
+def _first_line(record: dict, cell_timeout: float, stopped: str) -> str:
+    return _outcome(record, cell_timeout, stopped).strip().splitlines()[0]
+
+
 def judge_cells(notebook: nbformat.NotebookNode, records: dict[int, dict], section: int,
                 cell_timeout: float, stopped: str) -> list[CellVerdict]:
     """A verdict for each test cell of the graded `notebook` (numbered section.1, .2, ...);
@@ -102,7 +106,14 @@ def judge_cells(notebook: nbformat.NotebookNode, records: dict[int, dict], secti
                   if j in records and _outcome(records[j], cell_timeout, stopped) is not None]
         if failed:
             first = failed[0]
-            why = _outcome(records.get(first), cell_timeout, stopped).strip().splitlines()[0]
+            why = _first_line(records[first], cell_timeout, stopped)
+            # a name the student's version of an earlier cell never defined: that cell is the
+            # cause, though no name links the two
+            causes = [j for j in sorted(records) if j < first and
+                      _outcome(records[j], cell_timeout, stopped) is not None]
+            if why.startswith("NameError") and causes:
+                why += (f" (after cell {cell_name(notebook.cells[causes[0]], causes[0])!r} "
+                        f"failed: {_first_line(records[causes[0]], cell_timeout, stopped)})")
             problem = (f"  it needs the results of cell {cell_name(notebook.cells[first], first)!r}"
                        f", which failed earlier: {why}\n{problem}")
         verdicts.append(CellVerdict(check, 0, problem))
