@@ -10,6 +10,7 @@ whole-notebook time limit struck is known.
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 import os
 import re
 import sys
@@ -19,6 +20,7 @@ from pathlib import Path
 import nbformat
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
@@ -36,6 +38,16 @@ def _error_record(cell) -> dict:
             return {"status": "error", "error": f"{output.get('ename')}: {output.get('evalue')}",
                     "traceback": trace[-TRACEBACK_CHARS:]}
     return {"status": "ok"}
+
+
+@contextmanager
+def _shut_down_after(manager: AsyncKernelManager):
+    """Shut the kernel down at the end: nbclient leaves alone a kernel it was given."""
+    try:
+        yield
+    finally:
+        if run_sync(manager.is_alive)():
+            run_sync(manager.shutdown_kernel)(now=True)
 
 
 def execute(notebook: nbformat.NotebookNode, folder: Path, records: Path, cell_timeout: float,
@@ -60,7 +72,7 @@ def execute(notebook: nbformat.NotebookNode, folder: Path, records: Path, cell_t
                             kernel_name=KERNEL, resources={"metadata": {"path": str(cwd or folder)}},
                             on_cell_executed=lambda cell, cell_index, execute_reply:
                             replies.update({cell_index: execute_reply}))
-    with client.setup_kernel(env={**os.environ, **(env or {})}), \
+    with _shut_down_after(manager), client.setup_kernel(env={**os.environ, **(env or {})}), \
             open(records, "a", encoding="utf-8") as out:
         for index, cell in enumerate(notebook.cells):
             if cell.cell_type != "code":
