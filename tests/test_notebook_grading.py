@@ -15,6 +15,7 @@ import pytest
 
 from autograder.local_grading import prepare_root, run_autograder
 from autograder.notebook_cells import grade_id, needed_cells, restore
+from autograder.notebook_grade import judge_cells
 from autograder.submit import build_submission
 from conftest import ROOT, model_answer_package
 
@@ -247,3 +248,25 @@ def _tiny_png() -> str:
     figure.savefig(buffer, format="png")
     plt.close(figure)
     return base64.b64encode(buffer.getvalue()).decode()
+
+
+def test_hidden_tests_stay_out_of_the_students_copy_yet_count_as_untouched_and_show_later():
+    def cell(source, **meta):
+        made = nbformat.v4.new_code_cell(source)
+        made.metadata["nbgrader"] = {"grade_id": meta.pop("gid"), "schema_version": 3, **meta}
+        return made
+
+    test = "assert x == 1\n### BEGIN HIDDEN TESTS\nassert x > 0\n### END HIDDEN TESTS"
+    released = nbformat.v4.new_notebook(cells=[
+        cell("x = 1", gid="answer", solution=True, grade=False),
+        cell(test, gid="check", grade=True, solution=False, locked=True, points=2)])
+    student = nbformat.v4.new_notebook(cells=[
+        cell("x = 1", gid="answer", solution=True, grade=False),
+        cell("assert x == 1", gid="check", grade=True, solution=False, locked=True, points=2)])
+    graded, notes = restore(student, released)
+    assert graded.cells[1].source == test and notes == []
+    (verdict,) = judge_cells(graded, {0: {"status": "ok", "index": 0},
+                                      1: {"status": "error", "index": 1,
+                                          "error": "AssertionError: "}}, 3, 60, "")
+    assert verdict.check.visibility == "after_published" and verdict.check.number == "3.1"
+    assert verdict.score == 0 and "AssertionError" in verdict.summary
