@@ -2,17 +2,18 @@
 
 1. Each notebook graded through its zip's run_autograder on one core, with the model answer
    (what a student who solved every region uploads) and the source notebook's answers:
-   seconds and peak memory of the largest process, the notebook's test cells' points.
-2. Its thresholds under the grading profile (assignment.toml's [notebook.profile]) for 5
-   seeds of the notebook's own generators (init.manual_seed and the loaders' seeds): the
-   measured values each test cell compares with its threshold.
+   seconds of the whole grading (checks, then the notebook) and the notebook's points.
+2. The notebook run under the grading profile (assignment.toml's [notebook.profile]) on one
+   core, with the model answer and with the reference, for 5 seeds of the notebook's own
+   generators (init.manual_seed and the loaders' seeds): seconds, the kernel's peak memory
+   and the values each test cell compares with its threshold.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -31,20 +32,20 @@ MEASURED = {  # what each notebook's test cells compare with their thresholds
 
 
 def graded_on_one_core(root: Path) -> None:
-    """Run root's run_autograder pinned to one core; print its seconds and peak memory."""
+    """Run root's run_autograder pinned to one core; print its seconds."""
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     start = time.perf_counter()
     subprocess.run([str(root / "source" / "run_autograder")], check=True,
                    env={**os.environ, "AUTOGRADER_ROOT": str(root)}, stdout=subprocess.DEVNULL)
-    print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20)
+    print(time.perf_counter() - start)
 
 
 def graded_runs(scratch: Path, tags: list[str]) -> None:
     from autograder.local_grading import prepare_root
     from autograder.release import MODEL_ANSWER, release
 
-    print("grading the model answer and the source notebook on one core "
-          "(seconds, peak memory of the largest process, notebook points)")
+    print("grading the model answer and the source notebook on one core (seconds, notebook "
+          "points)")
     for folder in release(ROOT, scratch / "dist", secret_seeds=(1,), tags=tags, progress=False):
         root = scratch / f"root-{folder.name}"
         prepare_root(folder / "autograder.zip", root)
@@ -54,10 +55,10 @@ def graded_runs(scratch: Path, tags: list[str]) -> None:
                         str(root / "submission")], check=True)
         run = subprocess.run([sys.executable, __file__, "one-core", str(root)], check=True,
                              capture_output=True, text=True)
-        seconds, peak = (float(x) for x in run.stdout.split())
+        seconds = float(run.stdout)
         tests = json.loads((root / "results" / "results.json").read_text())["tests"]
         cells = [t for t in tests if t["name"].startswith("notebook.ipynb")]
-        print(f"  {folder.name}  {seconds:6.1f} s  {peak:5.2f} GB  notebook "
+        print(f"  {folder.name}  {seconds:6.1f} s  notebook "
               f"{sum(t['score'] for t in cells):g} / {sum(t['max_score'] for t in cells):g}")
 
 
@@ -69,18 +70,21 @@ def seeded_runs(tags: list[str], seeds: range) -> None:
     from autograder.release import MODEL_ANSWER
 
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-    print(f"thresholds under the grading profile, seeds {seeds.start}-{seeds.stop - 1}, one core")
-    for tag in tags:
+    print(f"the graded run, seeds {seeds.start}-{seeds.stop - 1}, one core (seconds, measured "
+          "values, the kernel's peak memory)")
+    for tag, (code, package) in itertools.product(tags, [
+            ("model answer", ROOT / MODEL_ANSWER), ("reference", ROOT / "reference" / "minidl")]):
         folder = ROOT / "assignments" / TAGS[tag]
         profile = Assignment.load(folder).notebook_settings.profile
-        env = {"PYTHONPATH": os.pathsep.join([str((ROOT / MODEL_ANSWER).parent), str(ROOT)]),
+        env = {"PYTHONPATH": os.pathsep.join([str(package.parent), str(ROOT)]),
                "OPENBLAS_NUM_THREADS": "1", "NUMBA_NUM_THREADS": "1", **profile}
         for seed in seeds:
             notebook = nbformat.read(folder / "notebook.ipynb", as_version=4)
             for cell in notebook.cells:
                 cell.source = re.sub(r"seed(\(|=)0\b", rf"seed\g<1>{seed}", cell.source)
             notebook.cells.append(nbformat.v4.new_code_cell(
-                f"import json; print('MEASURED', json.dumps({MEASURED[tag]}))"))
+                "import json, resource\nprint('MEASURED', json.dumps({**" + MEASURED[tag] +
+                ", 'peak_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}))"))
             with tempfile.TemporaryDirectory() as scratch:
                 start = time.perf_counter()
                 execute(notebook, Path(scratch) / "run", Path(scratch) / "cells.jsonl", 600, env)
@@ -88,7 +92,7 @@ def seeded_runs(tags: list[str], seeds: range) -> None:
                 failed = [json.loads(line) for line in (Path(scratch) / "cells.jsonl").open()
                           if '"ok"' not in line]
             printed = "".join(o.get("text", "") for o in notebook.cells[-1].get("outputs", []))
-            print(f"  {tag} seed {seed}: {seconds:5.1f} s  {printed.strip()}  "
+            print(f"  {tag} {code} seed {seed}: {seconds:5.1f} s  {printed.strip()}  "
                   f"{'errors: ' + str([f.get('error') for f in failed]) if failed else 'all cells ran'}",
                   flush=True)
 
