@@ -118,8 +118,9 @@ def write_pdf(notebook_path: Path, pdf_path: Path, title: str,
     for number, question in enumerate(asked, start=1):
         pdf.add_page()
         pdf.set_font("dejavu", "B", 13)
-        pdf.cell(0, 8, f"{title}: question {number} ({question.grade_id}, "
-                       f"{question.points:g} points)", new_x="LMARGIN", new_y="NEXT")
+        points = f"{question.points:g} point{'' if question.points == 1 else 's'}"
+        pdf.cell(0, 8, f"{title}: question {number} ({question.grade_id}, {points})",
+                 new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("dejavu", "", 9)
         pdf.set_text_color(90, 90, 90)
         prompt, _ = _html(question.prompt, {}, notebook_path.parent)
