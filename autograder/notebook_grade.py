@@ -14,6 +14,7 @@ import nbformat
 from .notebook_cells import HIDDEN_TESTS, cell_name, grade_id, is_test, nbgrader, needed_cells
 
 STATUSES = ("ok", "error", "timeout", "died")
+NOTEBOOK_TEST = "notebook.ipynb, autograded cell"  # each such test's name, then its grade_id
 TRACEBACK_LINES = 12
 
 
@@ -25,7 +26,7 @@ class CellCheck:
     number: str
     points: float
     visibility: str
-    title: str = "notebook.ipynb, autograded cell"
+    title: str = NOTEBOOK_TEST
     leaderboard: None = None
 
 
@@ -46,6 +47,11 @@ class CellVerdict:
     @property
     def summary(self) -> str:
         return f"Notebook cell {self.check.name} failed:\n{self.message}"
+
+
+def is_notebook_test(test: dict) -> bool:
+    """Whether a test of results.json is a notebook's test cell (not a check of the code)."""
+    return str(test.get("name", "")).startswith(NOTEBOOK_TEST)
 
 
 def _cell_check(cell, number: str) -> CellCheck:

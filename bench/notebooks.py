@@ -42,6 +42,7 @@ def graded_on_one_core(root: Path) -> None:
 
 def graded_runs(scratch: Path, tags: list[str]) -> None:
     from autograder.local_grading import prepare_root
+    from autograder.notebook_grade import is_notebook_test
     from autograder.release import MODEL_ANSWER, release
 
     print("grading the model answer and the source notebook on one core (seconds, notebook "
@@ -57,7 +58,7 @@ def graded_runs(scratch: Path, tags: list[str]) -> None:
                              capture_output=True, text=True)
         seconds = float(run.stdout)
         tests = json.loads((root / "results" / "results.json").read_text())["tests"]
-        cells = [t for t in tests if t["name"].startswith("notebook.ipynb")]
+        cells = [t for t in tests if is_notebook_test(t)]
         print(f"  {folder.name}  {seconds:6.1f} s  notebook "
               f"{sum(t['score'] for t in cells):g} / {sum(t['max_score'] for t in cells):g}")
 

@@ -15,7 +15,7 @@ import pytest
 
 from autograder.local_grading import prepare_root, run_autograder
 from autograder.notebook_cells import grade_id, needed_cells, restore
-from autograder.notebook_grade import judge_cells
+from autograder.notebook_grade import is_notebook_test, judge_cells
 from autograder.submit import build_submission
 from conftest import ROOT, model_answer_package
 
@@ -67,15 +67,14 @@ def _grade(root: Path, upload: Path) -> tuple[dict, dict]:
     results = json.loads(run_autograder(root, upload, timeout=900).read_text())
     jsonschema.validate(results, SCHEMA)
     cells = {re.search(r"\((\w+)\)$", t["name"]).group(1): t for t in results["tests"]
-             if t["name"].startswith("notebook.ipynb")}
+             if is_notebook_test(t)}
     assert set(cells) == set(NOTEBOOK_TESTS)
     assert all(cells[name]["max_score"] == points for name, points in NOTEBOOK_TESTS.items())
     return results, cells
 
 
 def _code_checks_full(results: dict) -> bool:
-    return all(t["score"] == t["max_score"] for t in results["tests"]
-               if not t["name"].startswith("notebook.ipynb"))
+    return all(t["score"] == t["max_score"] for t in results["tests"] if not is_notebook_test(t))
 
 
 def test_the_model_answer_and_its_notebook_get_full_marks(hw2_root, tmp_path):
