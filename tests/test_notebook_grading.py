@@ -17,7 +17,7 @@ from autograder.local_grading import prepare_root, run_autograder
 from autograder.notebook_cells import grade_id, needed_cells, restore
 from autograder.notebook_grade import is_notebook_test, judge_cells
 from autograder.submit import build_submission
-from conftest import ROOT, model_answer_package
+from conftest import ROOT, STARTER, model_answer_package
 
 SCHEMA = json.loads((Path(__file__).parent / "gradescope_results.schema.json").read_text())
 SOURCE = ROOT / "assignments" / "hw2_nn" / "notebook.ipynb"
@@ -33,8 +33,10 @@ def _answered(**cells: str) -> nbformat.NotebookNode:
     return notebook
 
 
-def _upload(tmp_path: Path, notebook: nbformat.NotebookNode | str | None) -> Path:
-    """The zip of the model answer and `notebook` (a notebook, raw text, or none)."""
+def _upload(tmp_path: Path, notebook: nbformat.NotebookNode | str | None,
+            package: Path | None = None) -> Path:
+    """The zip of `package` (the model answer) and `notebook` (a notebook, raw text, or
+    none)."""
     folder = tmp_path / "work"
     folder.mkdir(parents=True)
     path = None
@@ -43,7 +45,7 @@ def _upload(tmp_path: Path, notebook: nbformat.NotebookNode | str | None) -> Pat
         path.write_text(notebook if isinstance(notebook, str) else nbformat.writes(notebook))
     upload = tmp_path / "upload" / "submission.zip"
     upload.parent.mkdir(parents=True)
-    assert build_submission(model_answer_package(), upload, path) == []
+    assert build_submission(package or model_answer_package(), upload, path) == []
     return upload
 
 
@@ -82,6 +84,12 @@ def test_the_model_answer_and_its_notebook_get_full_marks(hw2_root, tmp_path):
     assert results["score"] == sum(t["max_score"] for t in results["tests"]), results
     assert [cells[c]["number"] for c in NOTEBOOK_TESTS] == ["7.1", "7.2"]
     assert all(c["status"] == "passed" and c["visibility"] == "visible" for c in cells.values())
+
+
+def test_the_starter_with_the_answered_notebook_gets_none_of_its_points(hw2_root, tmp_path):
+    results, cells = _grade(hw2_root, _upload(tmp_path, _answered(), STARTER))
+    assert results["score"] == 0
+    assert "NotImplementedError: hw2" in cells["accuracy"]["output"], cells["accuracy"]["output"]
 
 
 def test_a_tampered_test_cell_is_graded_as_released(hw2_root, tmp_path):
