@@ -70,8 +70,9 @@ def read_records(data: bytes | None) -> dict[int, dict]:
             continue
         if isinstance(record, dict) and isinstance(record.get("index"), int) and \
                 record.get("status") in STATUSES:
-            records[record["index"]] = {k: str(v) if k not in ("index", "seconds") else v
-                                        for k, v in record.items()}
+            records[record["index"]] = {"status": record["status"],  # as plain text only
+                                        **{k: str(record[k])[:3000] for k in ("error", "traceback")
+                                           if k in record}}
     return records
 
 

@@ -10,11 +10,11 @@ whole-notebook time limit struck is known.
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
 import os
 import re
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
@@ -25,8 +25,8 @@ from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
 TRACEBACK_CHARS = 1500
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 KERNEL = "graded-python3"  # notebook_kernel.py, whatever kernel the notebook names
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # the colours of IPython's tracebacks
 _TIMED_OUT = "CellTimedOut"  # the reply nbclient makes up for a cell it interrupted
 
 
@@ -54,9 +54,9 @@ def execute(notebook: nbformat.NotebookNode, folder: Path, records: Path, cell_t
             env: dict[str, str] | None = None, cwd: Path | None = None) -> nbformat.NotebookNode:
     """Run every code cell of `notebook` in order, in a kernel working in `cwd` (else `folder`,
     which holds the kernel's sockets) with `env` added to this process's environment; append
-    each cell's record to `records`. A cell
-    running past `cell_timeout` seconds is interrupted and the next one runs; after the
-    kernel dies, nothing more runs. The notebook with its outputs."""
+    each cell's record to `records`. A cell running past `cell_timeout` seconds is interrupted
+    and the next one runs; after the kernel dies, nothing more runs. The notebook with its
+    outputs."""
     folder.mkdir(parents=True, exist_ok=True)
     specs = folder / "kernels"
     (specs / KERNEL).mkdir(parents=True, exist_ok=True)
@@ -67,11 +67,12 @@ def execute(notebook: nbformat.NotebookNode, folder: Path, records: Path, cell_t
     manager = AsyncKernelManager(kernel_name=KERNEL, transport="ipc", ip=str(folder / "k"),
                                  kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(specs)]))
     replies = {}
-    client = NotebookClient(notebook, km=manager, timeout=int(cell_timeout), allow_errors=True,
-                            interrupt_on_timeout=True, error_on_timeout={"ename": _TIMED_OUT},
-                            kernel_name=KERNEL, resources={"metadata": {"path": str(cwd or folder)}},
-                            on_cell_executed=lambda cell, cell_index, execute_reply:
-                            replies.update({cell_index: execute_reply}))
+    client = NotebookClient(
+        notebook, km=manager, kernel_name=KERNEL, timeout=int(cell_timeout), allow_errors=True,
+        interrupt_on_timeout=True, error_on_timeout={"ename": _TIMED_OUT},
+        resources={"metadata": {"path": str(cwd or folder)}},
+        on_cell_executed=lambda cell, cell_index, execute_reply:
+        replies.update({cell_index: execute_reply}))
     with _shut_down_after(manager), client.setup_kernel(env={**os.environ, **(env or {})}), \
             open(records, "a", encoding="utf-8") as out:
         for index, cell in enumerate(notebook.cells):
