@@ -96,6 +96,40 @@ def _first_line(record: dict, cell_timeout: float, stopped: str) -> str:
     return _outcome(record, cell_timeout, stopped).strip().splitlines()[0]
 
 
+def _failed_before(records: dict[int, dict], index: int, cell_timeout: float,
+                   stopped: str) -> list[int]:
+    """The cells before `index` that ran and failed, in order."""
+    return [j for j in sorted(records) if j < index and
+            _outcome(records[j], cell_timeout, stopped) is not None]
+
+
+def _cause(notebook: nbformat.NotebookNode, records: dict[int, dict], index: int,
+           cell_timeout: float, stopped: str) -> str | None:
+    """Which earlier failed cell, by its failure, a failing cell `index` follows from.
+
+    A failed cell whose names the cell reads (needed_cells), else, for a NameError, the
+    first failed cell before it that did not fail by a NameError itself: a name the student's
+    version of a cell never defined links no cells, yet its failure is the cause.
+    """
+    def described(j: int) -> str:
+        return (f"cell {cell_name(notebook.cells[j], j)!r}, which failed earlier: "
+                f"{_first_line(records[j], cell_timeout, stopped)}")
+
+    failed = _failed_before(records, index, cell_timeout, stopped)
+    linked = [j for j in needed_cells(notebook, index) if j in failed]
+    own = _first_line(records[index], cell_timeout, stopped) if index in records else ""
+    first = linked[0] if linked else failed[0] if failed and own.startswith("NameError") \
+        else None
+    if first is None:
+        return None
+    text = described(first)
+    roots = [j for j in _failed_before(records, first, cell_timeout, stopped)
+             if not records[j].get("error", "").startswith("NameError")]
+    if records[first].get("error", "").startswith("NameError") and roots:
+        text += f" (after {described(roots[0])})"
+    return text
+
+
 def judge_cells(notebook: nbformat.NotebookNode, records: dict[int, dict], section: int,
                 cell_timeout: float, stopped: str) -> list[CellVerdict]:
     """A verdict for each test cell of the graded `notebook` (numbered section.1, .2, ...);
@@ -109,20 +143,9 @@ def judge_cells(notebook: nbformat.NotebookNode, records: dict[int, dict], secti
         if problem is None:
             verdicts.append(CellVerdict(check, 1))
             continue
-        failed = [j for j in needed_cells(notebook, index)
-                  if j in records and _outcome(records[j], cell_timeout, stopped) is not None]
-        if failed:
-            first = failed[0]
-            why = _first_line(records[first], cell_timeout, stopped)
-            # a name the student's version of an earlier cell never defined: that cell is the
-            # cause, though no name links the two
-            causes = [j for j in sorted(records) if j < first and
-                      _outcome(records[j], cell_timeout, stopped) is not None]
-            if why.startswith("NameError") and causes:
-                why += (f" (after cell {cell_name(notebook.cells[causes[0]], causes[0])!r} "
-                        f"failed: {_first_line(records[causes[0]], cell_timeout, stopped)})")
-            problem = (f"  it needs the results of cell {cell_name(notebook.cells[first], first)!r}"
-                       f", which failed earlier: {why}\n{problem}")
+        cause = _cause(notebook, records, index, cell_timeout, stopped)
+        if cause:
+            problem = f"  it needs the results of {cause}\n{problem}"
         verdicts.append(CellVerdict(check, 0, problem))
     return verdicts
 

@@ -118,14 +118,24 @@ def test_a_training_cell_that_raises_fails_only_the_tests_that_need_it(hw2_root,
     assert _code_checks_full(results)
 
 
+def test_the_notebooks_kernel_has_no_network_and_runs_as_the_sandbox_user(hw2_root, tmp_path):
+    probe = ("import os, socket\n"
+             "assert os.getuid() != 0, 'ran as root'\n"
+             "socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n")
+    results, cells = _grade(hw2_root, _upload(tmp_path, _answered(q2_code=probe)))
+    output = cells["q2_test"]["output"]
+    assert "needs the results of cell 'q2_code', which failed earlier: PermissionError" in output
+    assert cells["accuracy"]["score"] == 3
+
+
 @pytest.mark.slow
 def test_a_cell_that_never_finishes_is_stopped_and_so_is_the_whole_run(hw2_release, tmp_path):
     root = _root(hw2_release, tmp_path / "root", cell_timeout=8, timeout=40)
     hang = "import time\nwhile True:\n    time.sleep(1)\n"
     results, cells = _grade(root, _upload(tmp_path / "a", _answered(model=hang)))
     assert "needs the results of cell 'train', which failed earlier: NameError: name 'model' is " \
-        "not defined (after cell 'model' failed: did not finish within the 8 s one cell may " \
-        "run)" in cells["accuracy"]["output"], cells["accuracy"]["output"]
+        "not defined (after cell 'model', which failed earlier: did not finish within the 8 s " \
+        "one cell may run)" in cells["accuracy"]["output"], cells["accuracy"]["output"]
     assert all(c["score"] == 0 for c in cells.values()) and _code_checks_full(results)
 
     root = _root(hw2_release, tmp_path / "root2", cell_timeout=300, timeout=25)
