@@ -287,3 +287,28 @@ def test_hidden_tests_stay_out_of_the_students_copy_yet_count_as_untouched_and_s
                                           "error": "AssertionError: "}}, 3, 60, "")
     assert verdict.check.visibility == "after_published" and verdict.check.number == "3.1"
     assert verdict.score == 0 and "AssertionError" in verdict.summary
+
+
+def test_submit_warns_about_a_notebook_unrun_run_out_of_order_or_older_than_the_code(tmp_path):
+    import os
+
+    from autograder.submit import notebook_warnings
+
+    package = tmp_path / "minidl"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    path = tmp_path / "notebook.ipynb"
+    notebook = _answered()
+    nbformat.write(notebook, path)
+    os.utime(path, (1, 1))  # saved before the code last changed
+    warnings = notebook_warnings(path, package)
+    assert "has no outputs" in warnings[0] and "changed after" in warnings[1]
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    for count, cell in zip([1, 3, 2, 4, 5, 6], code):
+        cell.execution_count, cell.outputs = count, [nbformat.v4.new_output("stream", text="x")]
+    nbformat.write(notebook, path)
+    assert ["not run top to bottom" in w for w in notebook_warnings(path, package)] == [True]
+    for count, cell in enumerate(code, start=1):
+        cell.execution_count = count
+    nbformat.write(notebook, path)
+    assert notebook_warnings(path, package) == []
