@@ -18,7 +18,9 @@ import nbformat
 from .notebook_cells import grade_id, is_written, nbgrader
 
 PLACEHOLDER = "YOUR ANSWER HERE"
+IMAGE_WIDTH = 480  # the widest an image in an answer is drawn, in fpdf2's HTML pixels
 _IMAGE_SOURCE = re.compile(r'<img[^>]*src="([^"]*)"')
+_IMAGE = re.compile(r'<img[^>]*src="(data:image/[^"]*)"[^>]*>')
 _ANCHOR = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>')  # a heading's "¶" link
 
 
@@ -78,7 +80,18 @@ def _html(markdown: str, attachments: dict, folder: Path) -> tuple[str, list[str
     missing = [src for src in _IMAGE_SOURCE.findall(html) if not src.startswith("data:")]
     for src in missing:
         html = re.sub(rf'<img[^>]*src="{re.escape(src)}"[^>]*>', f"[image {src} missing]", html)
-    return html, missing
+    return _IMAGE.sub(_image_block, html), missing
+
+
+def _image_block(match: re.Match) -> str:
+    """An embedded image as a block of its own, at most the page's width: fpdf2 draws an image
+    inside a paragraph before the paragraph's text."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    width = Image.open(BytesIO(base64.b64decode(match[1].split(",", 1)[1]))).width
+    return f'</p><img src="{match[1]}" width="{min(width, IMAGE_WIDTH)}"><p>'
 
 
 def write_pdf(notebook_path: Path, pdf_path: Path, title: str,

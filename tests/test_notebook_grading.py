@@ -205,8 +205,10 @@ def test_submit_writes_the_written_answers_pdf_one_question_a_page(hw2_release, 
     bundle = tmp_path / "hw2"
     notebook = nbformat.read(bundle / "notebook.ipynb", as_version=4)
     for cell in notebook.cells:
-        if grade_id(cell) == "q1":
-            cell.source = "Dropout and **BatchNorm1d** behave differently: Ω ≠ ω."
+        if grade_id(cell) == "q1":  # with an image of the student's, pasted into the cell
+            cell.source = ("Dropout and **BatchNorm1d** behave differently: Ω ≠ ω.\n\n"
+                           "![mine](attachment:mine.png)")
+            cell.attachments = {"mine.png": {"image/png": _tiny_png()}}
         if grade_id(cell) == "train":  # a figure drawn before question 1
             cell.outputs = [nbformat.v4.new_output("display_data",
                                                    data={"image/png": _tiny_png()})]
@@ -221,7 +223,7 @@ def test_submit_writes_the_written_answers_pdf_one_question_a_page(hw2_release, 
     first = pages[0].extract_text()
     assert "Dropout and BatchNorm1d behave differently: Ω ≠ ω." in first
     assert "Which two layers cause this" in first and "q2" not in first
-    assert pages[0].images, "the figure drawn before question 1 is on its page"
+    assert len(pages[0].images) == 2, "the student's image and the notebook's figure"
 
 
 def test_submit_says_loudly_when_the_pdf_cannot_be_made_and_still_writes_the_zip(
