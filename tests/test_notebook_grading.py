@@ -17,7 +17,7 @@ from autograder.local_grading import prepare_root, run_autograder
 from autograder.notebook_cells import grade_id, needed_cells, restore
 from autograder.notebook_grade import is_notebook_test, judge_cells
 from autograder.submit import build_submission
-from conftest import ROOT, STARTER, model_answer_package
+from conftest import ROOT, STARTER, built_release, model_answer_package
 
 SCHEMA = json.loads((Path(__file__).parent / "gradescope_results.schema.json").read_text())
 SOURCE = ROOT / "assignments" / "hw2_nn" / "notebook.ipynb"
@@ -90,6 +90,21 @@ def test_the_starter_with_the_answered_notebook_gets_none_of_its_points(hw2_root
     results, cells = _grade(hw2_root, _upload(tmp_path, _answered(), STARTER))
     assert results["score"] == 0
     assert "NotImplementedError: hw2" in cells["accuracy"]["output"], cells["accuracy"]["output"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("tag, folder", [("hw4", "hw4_cnn_rnn"), ("hw5", "hw5_transformer")])
+def test_hw4s_and_hw5s_notebooks_get_full_marks_within_their_budget(tag, folder, tmp_path,
+                                                                    tmp_path_factory):
+    root = _root(built_release(tag, tmp_path_factory), tmp_path / "root")
+    upload = tmp_path / "upload" / "submission.zip"
+    upload.parent.mkdir()
+    assert build_submission(model_answer_package(), upload,
+                            ROOT / "assignments" / folder / "notebook.ipynb") == []
+    results = json.loads(run_autograder(root, upload, timeout=900).read_text())
+    jsonschema.validate(results, SCHEMA)
+    cells = [t for t in results["tests"] if is_notebook_test(t)]
+    assert cells and all(t["score"] == t["max_score"] for t in cells), cells
 
 
 def test_a_tampered_test_cell_is_graded_as_released(hw2_root, tmp_path):
