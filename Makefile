@@ -58,6 +58,7 @@ bench: $(STAMP)
 	$(PY) bench/training.py
 	$(PY) bench/backend.py
 	$(PY) bench/grading.py
+	$(PY) bench/notebooks.py
 	$(PY) bench/regrade.py
 	$(PY) bench/cnn_rnn.py
 	$(PY) bench/tokenizer.py

@@ -2,12 +2,23 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
 class AssignmentError(ValueError):
     """An assignment folder that cannot be built or graded."""
+
+
+@dataclass(frozen=True)
+class NotebookSettings:
+    """How the autograder runs the assignment's notebook (assignment.toml's [notebook])."""
+
+    cell_timeout: float = 240.0  # seconds one cell may run
+    timeout: float = 300.0  # seconds for the whole run: half of Gradescope's default 10 minutes
+    # environment variables of the graded run, which the notebook's training cells read (a
+    # shorter run than the student's own); values are strings
+    profile: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -22,6 +33,7 @@ class Assignment:
     total_timeout: float
     public_seed: int
     limits: dict
+    notebook_settings: NotebookSettings = NotebookSettings()
 
     @property
     def checks_dir(self) -> Path:
@@ -51,7 +63,20 @@ class Assignment:
                    check_timeout=float(settings.get("check_timeout", 60)),
                    total_timeout=float(settings.get("total_timeout", 480)),
                    public_seed=int(settings.get("public_seed", 0)),
-                   limits=dict(settings.get("limits", {})))
+                   limits=dict(settings.get("limits", {})),
+                   notebook_settings=_notebook_settings(path, settings.get("notebook", {})))
+
+
+def _notebook_settings(path: Path, table: dict) -> NotebookSettings:
+    unknown = set(table) - {"cell_timeout", "timeout", "profile"}
+    if unknown:
+        raise AssignmentError(f"{path}: [notebook] has unknown keys {sorted(unknown)}")
+    profile = table.get("profile", {})
+    if not all(isinstance(v, str) for v in profile.values()):
+        raise AssignmentError(f"{path}: [notebook.profile] values must be strings (environment "
+                              "variables)")
+    return NotebookSettings(float(table.get("cell_timeout", 240)),
+                            float(table.get("timeout", 300)), dict(profile))
 
 
 def find(assignments_root: Path, tag: str) -> Assignment:

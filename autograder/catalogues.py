@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .assignment import Assignment, AssignmentError
+from .notebook_grade import is_notebook_test
 from .regrade import Submission, grade_all
 from .strip import find_regions, model_answer
 from .verdict import score_table
@@ -117,10 +118,12 @@ def grade_catalogue(assignment: Assignment, kind: str, reference: Path, autograd
     graded = []
     for variant, submission in zip(variants, submissions):
         result = results[submission.name]
-        tests = result.get("tests", [])
+        # a variant is of the package alone: a notebook's tests (of an upload without one) do
+        # not count
+        tests = [t for t in result.get("tests", []) if not is_notebook_test(t)]
         failures = tuple(f"{t.get('number')}: {t.get('output', '').strip()}" for t in tests
                          if t.get("score", 0) < t.get("max_score", 0))
-        graded.append(GradedVariant(variant, float(result.get("score", 0)),
+        graded.append(GradedVariant(variant, float(sum(t.get("score", 0) for t in tests)),
                                     float(sum(t.get("max_score", 0) for t in tests)),
                                     failures or ((result.get("output", ""),) if not tests else ())))
     return graded

@@ -5,7 +5,9 @@ that it and every process it starts keep: no socket but local AF_UNIX ones), imp
 student's package once, reports on the reply pipe (file descriptor FD) whether that worked and
 whether the network is blocked, then serves requests read from
 stdin, one JSON line per check: it runs the check's cases, appending each result to the
-request's folder as a plain record (see case_records.py), and replies when done. Nothing here
+request's folder as a plain record (see case_records.py), and replies when done. A notebook
+request runs a notebook in a Jupyter kernel this process starts (so under the same user,
+limits and network filter), recording each cell's end (see notebook_run.py). Nothing here
 is trusted by the grader: it reads back only those records, as plain data, compares them
 itself, and replaces this process whenever a check hangs or kills it.
 """
@@ -81,6 +83,29 @@ def _run_check(mdl, check, request: dict, package: str) -> str | None:
         sys.stdout.flush()
 
 
+def _run_notebook(request: dict) -> str | None:
+    """Run the notebook sent in the request, its cells' records in request['out']; why it
+    stopped early, if it did."""
+    out = Path(request["out"])
+    fd = os.open(out / "output.txt", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+    sys.stdout = sys.stderr = CappedText()
+    try:
+        import nbformat
+
+        from .notebook_run import execute
+
+        execute(nbformat.reads(request["notebook"], as_version=4), out / "run",
+                out / "cells.jsonl", request["cell_timeout"], request["env"])
+        return None
+    except BaseException as error:  # noqa: BLE001 -- a kernel that cannot start, and the like
+        return describe_exception(error)
+    finally:
+        sys.stdout.flush()
+
+
 def block_network() -> str | None:
     """Refuse this process, and every process it starts, all sockets but AF_UNIX ones (IPv4,
     IPv6, raw, packet, netlink) with EACCES; None once in force, else why it could not be.
@@ -118,6 +143,9 @@ def serve(package: str, reply_fd: int, limits: dict) -> None:
     modules = {}
     for line in sys.stdin:
         request = json.loads(line)
+        if "notebook" in request:
+            _reply(reply_fd, {"stopped": _run_notebook(request)})
+            continue
         path = request["check_file"]
         if path not in modules:
             modules[path] = load_check_module(Path(path))

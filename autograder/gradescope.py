@@ -35,7 +35,7 @@ def _test_method(graded: Graded):
             print(f"Your code printed:\n{graded.printed.rstrip()}\n")
         if verdict.passed < verdict.total:
             self.fail(verdict.summary)
-        print(f"All {verdict.total} cases passed.")
+        print(verdict.passed_note)
 
     test.__doc__ = f"{check.title} ({check.name})"
     return partial_credit(check.points)(number(check.number)(visibility(check.visibility)(test)))

@@ -46,6 +46,27 @@ def points_table(scores: dict[LocalCheck, float]) -> str:
     return score_table(rows, "checks run") + "  (hidden checks are graded on Gradescope only)"
 
 
+def notebook_verdicts(bundle: Path, cell_timeout: float = 600) -> list:
+    """Run the student's notebook.ipynb in `bundle` as the autograder does (its test cells as
+    released, from tests/notebook.ipynb) but with the full settings; each test cell's verdict."""
+    import os
+    import tempfile
+
+    from .notebook_cells import read_notebook, restore
+    from .notebook_grade import judge_cells, read_records
+    from .notebook_run import execute
+
+    released = read_notebook((bundle / "tests" / "notebook.ipynb").read_bytes())
+    graded, _ = restore(read_notebook((bundle / "notebook.ipynb").read_bytes()), released)
+    with tempfile.TemporaryDirectory() as scratch:
+        records = Path(scratch) / "cells.jsonl"
+        path = os.pathsep.join(filter(None, [str(bundle.resolve()), os.environ.get("PYTHONPATH")]))
+        execute(graded, Path(scratch) / "run", records, cell_timeout, {"PYTHONPATH": path},
+                cwd=bundle)
+        return judge_cells(graded, read_records(records.read_bytes()), 1, cell_timeout,
+                           "an earlier cell stopped the run")
+
+
 def replay(tests_dir: Path, wanted: str, seed: int, package: str = "minidl") -> int:
     """Run one case of a visible check (by number or name) with nothing caught; 0 if it passed.
 

@@ -18,6 +18,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+import nbformat
+from nbgrader.preprocessors import ClearSolutions
 from tqdm import tqdm
 
 from .assignment import Assignment, AssignmentError, all_assignments
@@ -31,8 +33,8 @@ from .submission import KIT_FILES
 PACKAGE_DIR = Path(__file__).resolve().parent
 KIT_REQUIREMENTS = PACKAGE_DIR.parent / "requirements.txt"
 # Students install the grader's versions of what their code runs on, never gradescope-utils.
-STUDENT_FROM_GRADER = ("numpy", "numba", "tqdm")
-STUDENT_FROM_KIT = ("pytest", "matplotlib")
+STUDENT_FROM_GRADER = ("numpy", "numba", "tqdm", "matplotlib")
+STUDENT_FROM_KIT = ("pytest",)
 MODEL_ANSWER = Path("build", "model_answer", "minidl")  # under the kit's root; goldens' source
 # The kit's speed files hold faster forms of what these grade (Adam; the CPU and GPU kernels;
 # conv, LSTM and batch norm): a FAST release hands them to students only once all are revealed.
@@ -95,6 +97,8 @@ def build_assignment(assignment: Assignment, model, starter: Path, out: Path,
         shutil.copyfile(PACKAGE_DIR / "templates" / name, source / name)
     shutil.copyfile(PACKAGE_DIR / "requirements.txt", source / "requirements.txt")
     shutil.copyfile(assignment.folder / "assignment.toml", source / "assignment" / "assignment.toml")
+    if assignment.notebook.is_file():
+        grader_notebook(assignment, source / "assignment" / assignment.notebook.name)
     _copy_files(assignment.checks_dir.glob("*.py"), source / "assignment" / "tests")
     for path in _data_files(starter):
         target = source / KIT_FILES / path.relative_to(starter)
@@ -116,6 +120,11 @@ def build_assignment(assignment: Assignment, model, starter: Path, out: Path,
         student_requirements(with_notebook=assignment.notebook.is_file()), encoding="utf-8")
     if assignment.notebook.is_file():
         student_notebook(assignment, student / assignment.notebook.name)
+        # the test cells as released, which `pytest -k notebook` puts back as the grader does
+        shutil.copyfile(student / assignment.notebook.name,
+                        student / "tests" / assignment.notebook.name)
+        shutil.copyfile(PACKAGE_DIR / "templates" / "test_notebook.py",
+                        student / "tests" / "test_notebook.py")
     _zip_folder(student, out / f"{assignment.tag}-student.zip", prefix=f"{assignment.tag}/")
     return out
 
@@ -126,7 +135,9 @@ def student_requirements(with_notebook: bool) -> str:
     Jupyter's notebook server (the kit's pin, which nbgrader also runs on) only `with_notebook`.
     """
     from_kit = STUDENT_FROM_KIT + (("notebook",) if with_notebook else ())
-    wanted = [(PACKAGE_DIR / "requirements.txt", STUDENT_FROM_GRADER), (KIT_REQUIREMENTS, from_kit)]
+    # a notebook's: `pytest -k notebook` runs it with nbclient, submit writes its PDF with fpdf2
+    from_grader = STUDENT_FROM_GRADER + (("nbclient", "fpdf2") if with_notebook else ())
+    wanted = [(PACKAGE_DIR / "requirements.txt", from_grader), (KIT_REQUIREMENTS, from_kit)]
     lines = ["# Install into a virtual environment: pip install -r requirements.txt"]
     for path, names in wanted:
         pins = _pins(path)
@@ -158,6 +169,17 @@ def student_notebook(assignment: Assignment, target: Path) -> None:
             raise AssignmentError(f"nbgrader generate_assignment failed on "
                                   f"{assignment.notebook}:\n{run.stderr[-3000:]}")
         shutil.copyfile(released, target)
+
+
+def grader_notebook(assignment: Assignment, target: Path) -> None:
+    """The autograder's copy of the source notebook: solutions cleared by nbgrader's own
+    ClearSolutions, hidden tests kept (they never reach students)."""
+    notebook = nbformat.read(assignment.notebook, as_version=4)
+    try:
+        ClearSolutions().preprocess(notebook, {})
+    except RuntimeError as error:
+        raise AssignmentError(f"{assignment.notebook}: {error}") from None
+    nbformat.write(notebook, target)
 
 
 def _data_files(package: Path) -> list[Path]:

@@ -31,6 +31,7 @@ SANDBOX_UIDS = range(61000, 61256)  # one per concurrent grading; no account may
 LOCKS = Path("/run/minidl-sandbox")  # root's own folder: an unprivileged process cannot hold a uid
 OUTPUT_SHOWN = 2000
 MAX_REPLY = 1 << 16
+MAX_NOTEBOOK_RECORDS = 1 << 20
 _PASSED_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LANG", "LC_ALL")
 
 
@@ -296,6 +297,41 @@ class Sandbox:
                                          head_only=True))
         shutil.rmtree(out, ignore_errors=True)
         return results, printed
+
+    def run_notebook(self, notebook: str, cell_timeout: float, timeout: float,
+                     env: dict[str, str], import_timeout: float) -> tuple[bytes | None, str]:
+        """Run `notebook` (its JSON) in a fresh child's kernel with `env` added, for at most
+        `timeout` s; the cells' records (see notebook_run.py) and, when the run stopped early,
+        why, in a student's words (else "")."""
+        self.stop()  # nothing the checks started carries over, nor any check's code
+        shutil.rmtree(self.work / "checks", ignore_errors=True)
+        problem = self.start(import_timeout)
+        if problem:
+            return None, f"your package could not be imported ({problem.splitlines()[0]})"
+        out = self.work / "notebook"
+        out.mkdir(mode=0o700)
+        if self.user:
+            os.chown(out, self.user.uid, self.user.gid)
+        request = {"notebook": notebook, "out": str(out), "cell_timeout": cell_timeout,
+                   "env": env}
+        try:
+            self.process.stdin.write((json.dumps(request) + "\n").encode())
+            self.process.stdin.flush()
+            reply, waited = self._reply(timeout)
+        except (BrokenPipeError, OSError):
+            reply, waited = None, 0.0
+        if reply is None:
+            fate = (f"the notebook's {timeout:g} s for its whole run ran out"
+                    if waited >= timeout else self._fate())
+        else:
+            stopped = reply.get("stopped")
+            fate = f"the notebook could not run: {str(stopped)[:2000]}" if stopped else \
+                "its record went missing"
+        self.stop()
+        owner = self.user.uid if self.user else None
+        records = read_plain_file(out / "cells.jsonl", MAX_NOTEBOOK_RECORDS, owner)
+        shutil.rmtree(out, ignore_errors=True)
+        return records, fate
 
     def _reply(self, timeout: float) -> tuple[dict | None, float]:
         """The child's next reply line, or None on timeout, end of file or garbage."""

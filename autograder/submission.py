@@ -119,3 +119,51 @@ def _copy_code(source: Path, target: Path) -> list[str]:
         shutil.copyfile(path, target / relative)
     target.mkdir(parents=True, exist_ok=True)
     return notes
+
+
+def _pick_notebook(paths: list[str], name: str) -> tuple[str | None, list[str]]:
+    """Of the notebooks' relative `paths`, the one to grade: the shallowest named `name`, else
+    the only one; notes on a guess."""
+    paths = [p for p in paths if not {"__MACOSX", ".ipynb_checkpoints"} & set(p.split("/"))
+             and p.count("/") <= MAX_DEPTH]
+    named = sorted((p for p in paths if p.rsplit("/", 1)[-1] == name), key=lambda p: p.count("/"))
+    if named:
+        return named[0], []
+    if len(paths) == 1:
+        return paths[0], [f"No {name} was found; {paths[0]} was graded as the notebook."]
+    return None, []
+
+
+def locate_notebook(upload: Path, name: str) -> tuple[bytes | None, list[str]]:
+    """The bytes of the notebook in `upload` (loose, in a folder, or in the upload's one zip)
+    and notes on any guess made to find it; None with a note saying what to upload when none
+    is found."""
+    missing = [f"No {name} was found in your upload, so the notebook's tests score 0. Upload "
+               f"the zip made by `python -m autograder.submit`, which packs {name} beside your "
+               "package."]
+    if not upload.is_dir():
+        return None, missing
+    loose = [p.relative_to(upload).as_posix() for p in upload.rglob("*.ipynb")
+             if p.is_file() and not p.is_symlink()]
+    found, notes = _pick_notebook(loose, name)
+    if found is not None:
+        path = upload / found
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return None, [f"{found} is over {MAX_FILE_BYTES >> 20} MB and was not graded."]
+        return path.read_bytes(), notes
+    zips = [p for p in upload.iterdir() if p.suffix == ".zip" and p.is_file()
+            and not p.is_symlink()]
+    if len(zips) != 1:
+        return None, missing
+    try:
+        with zipfile.ZipFile(zips[0]) as archive:
+            members = {i.filename: i for i in archive.infolist()
+                       if i.filename.endswith(".ipynb") and not i.is_dir()}
+            found, notes = _pick_notebook(list(members), name)
+            if found is None:
+                return None, missing
+            if members[found].file_size > MAX_FILE_BYTES:
+                return None, [f"{found} is over {MAX_FILE_BYTES >> 20} MB and was not graded."]
+            return archive.read(found), notes
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None, missing  # locate() has said the zip cannot be read

@@ -34,6 +34,10 @@ class Verdict:
         return round(self.check.points * self.fraction, 4)
 
     @property
+    def passed_note(self) -> str:
+        return f"All {self.total} cases passed."
+
+    @property
     def summary(self) -> str:
         check = self.check
         head = f"Check {check.number} {check.name}: {self.passed} of {self.total} cases passed"

@@ -203,9 +203,13 @@ def test_student_requirements_pin_the_graders_versions_and_jupyter_only_with_a_n
     grader = _requirements(ROOT / "autograder" / "requirements.txt")
     kit = _requirements(ROOT / "requirements.txt")
     assert all(pins.values()), pins
-    assert {name: pins.get(name) for name in ("numpy", "numba", "tqdm")} == {
-        name: grader[name] for name in ("numpy", "numba", "tqdm")}
-    assert pins["pytest"] == kit["pytest"] and pins["matplotlib"] == kit["matplotlib"]
+    assert {name: pins.get(name) for name in ("numpy", "numba", "tqdm", "matplotlib")} == {
+        name: grader[name] for name in ("numpy", "numba", "tqdm", "matplotlib")}
+    assert pins["pytest"] == kit["pytest"]
+    # a notebook's bundle runs it (pytest -k notebook) and writes its written answers' PDF
+    assert {n: pins.get(n) for n in ("nbclient", "fpdf2")} == (
+        {n: grader[n] for n in ("nbclient", "fpdf2")} if with_notebook else
+        {"nbclient": None, "fpdf2": None})
     assert "gradescope-utils" not in pins
     assert (student / "notebook.ipynb").exists() == with_notebook == ("notebook" in pins)
     if with_notebook:  # the very server nbgrader runs on in the kit's .venv
