@@ -46,7 +46,7 @@ release: starter
 	$(PY) -m autograder release --reveal "$(REVEAL)" $(if $(FAST),--fast)
 
 test: $(STAMP)
-	$(PY) -m ruff check reference autograder
+	$(PY) -m ruff check reference autograder bench tests
 	$(PY) -m pytest -m "not slow" --durations=25 tests
 
 test-all: $(STAMP)

@@ -57,7 +57,7 @@ def microseconds_per_launch(function, count: int = 2000) -> float:
     return (time.perf_counter() - start) / count * 1e6
 
 
-def kernels() -> None:
+def kernel_table() -> None:
     print("minidl.cuda() kernels vs CuPy (cuBLAS), float32, best of 5")
     print(f"{'kernel':<24}{'cupy':>10}{'minidl':>10}{'ratio':>8}")
     for n in (1024, 2048, 4096):
@@ -130,6 +130,6 @@ def training_steps() -> None:
 
 
 if __name__ == "__main__":
-    kernels()
+    kernel_table()
     launch_cost()
     training_steps()
