@@ -61,14 +61,19 @@ def _cpu_seconds_used() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _run_check(mdl, check, request: dict, package: str) -> str | None:
-    """Run one check's cases, recording each in request['out']; why it stopped early, if it did."""
-    out = Path(request["out"])
-    fd = os.open(out / "output.txt", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+def _print_into(path: Path) -> None:
+    """Send this process's output, Python's and its subprocesses', to `path`, capped."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     os.dup2(fd, 1)
     os.dup2(fd, 2)
     os.close(fd)
     sys.stdout = sys.stderr = CappedText()
+
+
+def _run_check(mdl, check, request: dict, package: str) -> str | None:
+    """Run one check's cases, recording each in request['out']; why it stopped early, if it did."""
+    out = Path(request["out"])
+    _print_into(out / "output.txt")
     _, hard = resource.getrlimit(resource.RLIMIT_CPU)
     soft = int(_cpu_seconds_used()) + int(request["cpu_seconds"])
     resource.setrlimit(resource.RLIMIT_CPU, (soft if hard < 0 else min(soft, hard), hard))
@@ -87,11 +92,7 @@ def _run_notebook(request: dict) -> str | None:
     """Run the notebook sent in the request, its cells' records in request['out']; why it
     stopped early, if it did."""
     out = Path(request["out"])
-    fd = os.open(out / "output.txt", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    os.dup2(fd, 1)
-    os.dup2(fd, 2)
-    os.close(fd)
-    sys.stdout = sys.stderr = CappedText()
+    _print_into(out / "output.txt")
     try:
         import nbformat
 

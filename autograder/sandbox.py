@@ -266,10 +266,7 @@ class Sandbox:
             if problem:
                 return [CaseResult(s, error=f"did not run: {problem}") for s in seeds], ""
         self.checks_run += 1
-        out = self.work / f"check{self.checks_run}"
-        out.mkdir(mode=0o700)
-        if self.user:
-            os.chown(out, self.user.uid, self.user.gid)
+        out = self._out_folder(f"check{self.checks_run}")
         check_file = self.work / "checks" / check.source.name
         if not check_file.exists():  # a check file reaches the child only when first needed
             check_file.parent.mkdir(exist_ok=True)
@@ -277,12 +274,7 @@ class Sandbox:
                 shutil.copyfile(path, check_file.parent / path.name)
         request = {"check_file": str(check_file), "check_name": check.name,
                    "seeds": seeds, "out": str(out), "cpu_seconds": max(1, int(timeout) + 1)}
-        try:
-            self.process.stdin.write((json.dumps(request) + "\n").encode())
-            self.process.stdin.flush()
-            reply, waited = self._reply(timeout)
-        except (BrokenPipeError, OSError):
-            reply, waited = None, 0.0
+        reply, waited = self._ask(request, timeout)
         if reply is None:
             fate = (f"timed out after {timeout:g} s (look for an infinite loop or very slow code)"
                     if waited >= timeout else self._fate())
@@ -308,18 +300,10 @@ class Sandbox:
         problem = self.start(import_timeout)
         if problem:
             return None, f"your package could not be imported ({problem.splitlines()[0]})"
-        out = self.work / "notebook"
-        out.mkdir(mode=0o700)
-        if self.user:
-            os.chown(out, self.user.uid, self.user.gid)
+        out = self._out_folder("notebook")
         request = {"notebook": notebook, "out": str(out), "cell_timeout": cell_timeout,
                    "env": env}
-        try:
-            self.process.stdin.write((json.dumps(request) + "\n").encode())
-            self.process.stdin.flush()
-            reply, waited = self._reply(timeout)
-        except (BrokenPipeError, OSError):
-            reply, waited = None, 0.0
+        reply, waited = self._ask(request, timeout)
         if reply is None:
             fate = (f"the notebook's {timeout:g} s for its whole run ran out"
                     if waited >= timeout else self._fate())
@@ -332,6 +316,24 @@ class Sandbox:
         records = read_plain_file(out / "cells.jsonl", MAX_NOTEBOOK_RECORDS, owner)
         shutil.rmtree(out, ignore_errors=True)
         return records, fate
+
+    def _out_folder(self, name: str) -> Path:
+        """A new folder of the work area that only the child's user can write into."""
+        out = self.work / name
+        out.mkdir(mode=0o700)
+        if self.user:
+            os.chown(out, self.user.uid, self.user.gid)
+        return out
+
+    def _ask(self, request: dict, timeout: float) -> tuple[dict | None, float]:
+        """Send the child `request`; its reply (None if none came in `timeout` s, or the child
+        is gone) and the seconds waited."""
+        try:
+            self.process.stdin.write((json.dumps(request) + "\n").encode())
+            self.process.stdin.flush()
+            return self._reply(timeout)
+        except (BrokenPipeError, OSError):
+            return None, 0.0
 
     def _reply(self, timeout: float) -> tuple[dict | None, float]:
         """The child's next reply line, or None on timeout, end of file or garbage."""

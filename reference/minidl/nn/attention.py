@@ -177,8 +177,7 @@ class MultiheadAttention(Module):
         self.out_proj = Linear(embed_dim, embed_dim, bias=bias, dtype=dtype)
         if bias:
             self.out_proj.bias = Parameter(init.zeros(embed_dim, dtype=dtype))
-        if device is not None:
-            self.to(device)
+        self.to(device)
 
     def _check(self, query: Tensor, key: Tensor, value: Tensor) -> None:
         order = "(N, L, E)" if self.batch_first else "(L, N, E)"

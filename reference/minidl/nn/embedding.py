@@ -59,8 +59,7 @@ class LearnedPositionalEmbedding(Embedding):
                  dtype: str = "float32"):
         super().__init__(context_length, d_model, dtype=dtype)
         self.context_length, self.d_model = context_length, d_model
-        if device is not None:
-            self.to(device)
+        self.to(device)
 
     def forward(self, positions) -> Tensor:
         ids = _positions("LearnedPositionalEmbedding", positions, self.context_length)

@@ -97,9 +97,11 @@ class Module:
         return self.train(False)
 
     def to(self, device) -> "Module":
-        """Move every parameter and buffer to `device` (a Device); the module itself."""
-        for _, tensor in [*self.named_parameters(), *self.named_buffers()]:
-            tensor.cached_data = tensor.realize_cached_data().to(device)
+        """Move every parameter and buffer to `device` (a Device; None leaves them where they
+        are, so a layer passes its own `device=` on); the module itself."""
+        if device is not None:
+            for _, tensor in [*self.named_parameters(), *self.named_buffers()]:
+                tensor.cached_data = tensor.realize_cached_data().to(device)
         return self
 
     def zero_grad(self) -> None:

@@ -73,8 +73,7 @@ class LayerNorm(Module):
         self.weight = Parameter(init.ones(*shape, dtype=dtype)) if elementwise_affine else None
         self.bias = Parameter(init.zeros(*shape, dtype=dtype)) \
             if elementwise_affine and bias else None
-        if device is not None:
-            self.to(device)
+        self.to(device)
 
     def forward(self, x: Tensor) -> Tensor:
         k = len(self.normalized_shape)

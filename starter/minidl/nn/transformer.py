@@ -38,8 +38,7 @@ class TransformerEncoderLayer(Module):
         self.dropout2 = Dropout(dropout)
         self.activation = activation
         self.batch_first = batch_first
-        if device is not None:
-            self.to(device)
+        self.to(device)
 
     def forward(self, src: Tensor, src_mask=None, src_key_padding_mask=None,
                 is_causal: bool = False) -> Tensor:
