@@ -1,0 +1,1 @@
+"""A small generative adversarial network (GAN) on images in [-1, 1]."""
