@@ -153,7 +153,7 @@ class VAE(nn.Module):
         with no_grad():
             mu0, mu1 = self.encode(x0)[0], self.encode(x1)[0]
             t = Tensor(np.linspace(0, 1, steps)[:, None], device=mu0.device, dtype=mu0.dtype)
-            # Your code defines z (steps, latent_dim): row i the point t[i] of the way to mu1
+            # Your code defines `z` (steps, latent_dim): row i at t[i] of the way to mu1
             # YOUR CODE HERE (hw6)
             raise NotImplementedError("hw6")
             return ops.sigmoid(self.decode(z))
