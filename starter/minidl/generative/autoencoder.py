@@ -170,7 +170,8 @@ def fit_vae(model: VAE, loader, optimizer, epochs: int, progress: bool = True) -
     the History of its mean loss per image and epoch."""
     history = History()
     model.train()
-    for _ in tqdm(range(epochs), desc="epochs", disable=not progress):
+    bar = tqdm(range(epochs), desc="epochs", disable=not progress)
+    for _ in bar:
         total, seen = 0.0, 0
         for x, _ in tqdm(loader, desc="train", disable=not progress, leave=False):
             x = _like(model, x)
@@ -181,4 +182,5 @@ def fit_vae(model: VAE, loader, optimizer, epochs: int, progress: bool = True) -
             optimizer.step()
             total, seen = total + loss.item() * len(x), seen + len(x)
         history.train_loss.append(total / seen)
+        bar.set_postfix(loss=f"{history.train_loss[-1]:.3f}")
     return history

@@ -88,15 +88,18 @@ def fit_gan(generator: Generator, discriminator: Discriminator, loader, g_optimi
     history = GANHistory()
     generator.train()
     discriminator.train()
-    for _ in tqdm(range(epochs), desc="epochs", disable=not progress):
+    bar = tqdm(range(epochs), desc="epochs", disable=not progress)
+    for _ in bar:
         d_total, g_total, seen = 0.0, 0.0, 0
         for x, _ in tqdm(loader, desc="train", disable=not progress, leave=False):
             real = Tensor(x.numpy() * 2 - 1, device=parameter.device, dtype=parameter.dtype)
             z = Tensor(rng.standard_normal((len(x), latent_dim)), device=parameter.device,
                        dtype=parameter.dtype)
             d_loss, g_loss = gan_step(generator, discriminator, g_optimizer, d_optimizer, real, z)
-            d_total, g_total, seen = d_total + d_loss * len(x), g_total + g_loss * len(x), \
-                seen + len(x)
+            d_total, g_total = d_total + d_loss * len(x), g_total + g_loss * len(x)
+            seen += len(x)
         history.train_loss.append(d_total / seen)
         history.generator_loss.append(g_total / seen)
+        bar.set_postfix(d_loss=f"{history.train_loss[-1]:.3f}",
+                        g_loss=f"{history.generator_loss[-1]:.3f}")
     return history
