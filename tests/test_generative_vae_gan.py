@@ -56,7 +56,7 @@ def test_gaussian_kl_matches_numpy_and_is_zero_at_the_prior():
 
 def test_vae_loss_matches_numpy_for_large_logits_too():
     logits = rng.standard_normal((3, 1, 8, 8)) * 30
-    x, mu, logvar = rng.random((3, 1, 8, 8)), rng.standard_normal((3, 2)), rng.standard_normal((3, 2))
+    x, mu, logvar = rng.random((3, 1, 8, 8)), *rng.standard_normal((2, 3, 2))
     for beta in (1.0, 0.3):
         got = ae.vae_loss(tensor(logits), tensor(x), tensor(mu), tensor(logvar), beta=beta)
         expected = (np_bce_with_logits(logits, x).reshape(3, -1).sum(1)

@@ -98,7 +98,8 @@ class VAE(nn.Module):
         self.to_logvar = nn.Linear(2 * hidden * 4, latent_dim, dtype=dtype)
         self.decoder = _Decoder(latent_dim, hidden, dtype)
 
-    def _noise(self, noise, shape: tuple[int, ...], like: Tensor) -> Tensor:
+    def _noise(self, noise: np.ndarray | Tensor | None, shape: tuple[int, ...],
+               like: Tensor) -> Tensor:
         """`noise` as a Tensor of `like`'s device and dtype, drawn from self.generator if None."""
         if noise is None:
             noise = self.generator.standard_normal(shape)
@@ -114,7 +115,8 @@ class VAE(nn.Module):
         features = self.encoder(x)
         return self.to_mu(features), self.to_logvar(features)
 
-    def reparameterize(self, mu: Tensor, logvar: Tensor, noise=None) -> Tensor:
+    def reparameterize(self, mu: Tensor, logvar: Tensor,
+                       noise: np.ndarray | Tensor | None = None) -> Tensor:
         """z = mu + exp(logvar / 2) * noise, noise standard normal of mu's shape: a draw of
         N(mu, exp(logvar)) differentiable in mu and logvar."""
         noise = self._noise(noise, mu.shape, mu)
@@ -126,12 +128,13 @@ class VAE(nn.Module):
         _check_latent("VAE.decode", z, self.latent_dim)
         return self.decoder(z)
 
-    def forward(self, x: Tensor, noise=None) -> tuple[Tensor, Tensor, Tensor]:
+    def forward(self, x: Tensor,
+                noise: np.ndarray | Tensor | None = None) -> tuple[Tensor, Tensor, Tensor]:
         """(logits, mu, logvar): x encoded, one z drawn per image, decoded."""
         mu, logvar = self.encode(x)
         return self.decode(self.reparameterize(mu, logvar, noise)), mu, logvar
 
-    def sample(self, n: int, noise=None) -> Tensor:
+    def sample(self, n: int, noise: np.ndarray | Tensor | None = None) -> Tensor:
         """n new images (probabilities, (n, 1, 8, 8)) decoded from z ~ N(0, I) (`noise`)."""
         like = self.decoder.project.weight
         with no_grad():
