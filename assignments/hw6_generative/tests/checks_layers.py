@@ -61,7 +61,10 @@ def conv_transpose2d_forward(mdl, rng):
     return out
 
 
-@graded(points=3, number="1.2", verify=agree("analytic", "numerical", rtol=1e-5, atol=1e-7))
+# Central differences carry rounding of about 1e-16 |loss| / 1e-6 each: the goldens of these
+# checks (which include them) are compared at 1e-6
+@graded(points=3, number="1.2", verify=agree("analytic", "numerical", rtol=1e-5, atol=1e-7),
+        rtol=1e-6, atol=1e-6)
 def conv_transpose2d_gradients(mdl, rng):
     """numerical check: the gradients of ConvTranspose2d w.r.t. its input, weight and bias,
     stride 1 and stride 2 with padding 1 and output_padding 1"""
@@ -84,14 +87,14 @@ def conv_transpose2d_gradients(mdl, rng):
 
 
 def _group_norm_hint(expected, got):
-    """Tell LayerNorm and InstanceNorm apart from GroupNorm when only some group counts pass."""
-    differs = [name for name in expected if name in got and np.shape(got[name]) == np.shape(
-        expected[name]) and not np.allclose(got[name], expected[name], rtol=1e-7, atol=1e-9)]
-    if differs and all("groups=1 " in name or "groups=C" in name for name in expected
-                       if name not in differs):
-        return ("groups=1 and groups=C agree but other group counts do not: each group is "
-                "num_channels / num_groups consecutive channels, its statistics taken over "
-                "those channels and every position")
+    """Tell LayerNorm (groups=1) and InstanceNorm (groups=C) apart from GroupNorm."""
+    agreeing = [name for name in expected if name in got and np.shape(got[name]) == np.shape(
+        expected[name]) and np.allclose(got[name], expected[name], rtol=1e-7, atol=1e-9)]
+    if agreeing and len(agreeing) < len(expected) and all(
+            name.startswith(("groups=1 ", "groups=C ")) for name in agreeing):
+        return (f"only the case {' and '.join(agreeing)} agrees: each of the num_groups "
+                "groups is num_channels / num_groups consecutive channels, its mean and "
+                "variance taken over those channels and every position")
     return None
 
 
@@ -113,7 +116,8 @@ def group_norm_forward(mdl, rng):
     return out
 
 
-@graded(points=2, number="1.4", verify=agree("analytic", "numerical", rtol=1e-5, atol=1e-7))
+@graded(points=2, number="1.4", verify=agree("analytic", "numerical", rtol=1e-5, atol=1e-7),
+        rtol=1e-6, atol=1e-6)
 def group_norm_gradients(mdl, rng):
     """numerical check: the gradients of group_norm w.r.t. its input, weight and bias (4-D
     with 2 groups, 3-D with 1 group)"""
@@ -155,9 +159,9 @@ def silu_and_upsample(mdl, rng):
 def _bce_hint(expected, got):
     """Name the stable formula when large logits overflowed."""
     if any(not np.isfinite(np.asarray(v, dtype=float)).all() for v in got.values()):
-        return ("a loss or gradient is inf or nan: log(sigmoid(x)) overflows for logits "
-                "like +-1000. Use max(x, 0) - x * y + log(1 + exp(-|x|)), whose exp never "
-                "sees a large positive number")
+        return ("a loss or gradient is inf or nan: for logits like +-1000, exp(|x|) overflows "
+                "and log(sigmoid(x)) is log(0). Use max(x, 0) - x * y + log(1 + exp(-|x|)), "
+                "whose exp never sees a large positive number")
     return None
 
 
