@@ -1,4 +1,4 @@
-"""Activations: ReLU, Tanh, Sigmoid and GELU, as layers and (gelu) as a function."""
+"""Activations: ReLU, Tanh, Sigmoid, GELU and SiLU, as layers and (gelu, silu) as functions."""
 from __future__ import annotations
 
 import math
@@ -52,3 +52,17 @@ class GELU(Module):
 
     def extra_repr(self) -> str:
         return f"approximate={self.approximate!r}"
+
+
+def silu(x: Tensor) -> Tensor:
+    """Sigmoid linear unit (swish), x * sigmoid(x), as PyTorch's silu."""
+    ### BEGIN SOLUTION hw6
+    return x * ops.sigmoid(x)
+    ### END SOLUTION
+
+
+class SiLU(Module):
+    """Sigmoid linear unit, x * sigmoid(x) (see `silu`)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return silu(x)

@@ -1,4 +1,5 @@
-"""Losses: cross-entropy of logits against class labels, and the mean squared error."""
+"""Losses: cross-entropy of logits against class labels, the mean squared error, and binary
+cross-entropy of logits against targets in [0, 1]."""
 from __future__ import annotations
 
 import math
@@ -49,3 +50,47 @@ class MSELoss(Module):
         difference = prediction - target
         return (difference * difference).sum() / math.prod(prediction.shape)
         ### END SOLUTION
+
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target, reduction: str = "mean") -> Tensor:
+    """-(y log sigmoid(x) + (1 - y) log(1 - sigmoid(x))) for logits x and targets y in [0, 1]
+    of one shape, without overflow for any x; averaged ("mean"), summed ("sum") or elementwise
+    ("none"), as PyTorch."""
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"binary_cross_entropy_with_logits: reduction must be one of "
+                         f"{_REDUCTIONS}, got {reduction!r}")
+    if not isinstance(target, Tensor):
+        target = Tensor(np.asarray(target), device=input.device, dtype=input.dtype)
+    if target.shape != input.shape:
+        raise ValueError(f"binary_cross_entropy_with_logits: input {input.shape} and target "
+                         f"{target.shape} differ in shape")
+    # Your code defines `losses` (elementwise, input's shape), which the lines below reduce
+    ### BEGIN SOLUTION hw6
+    # max(x, 0) - x y + log(1 + exp(-|x|)), with -|x| = x - 2 max(x, 0): exp never overflows
+    positive = ops.relu(input)
+    losses = positive - input * target + ops.log(ops.exp(input - positive * 2) + 1)
+    ### END SOLUTION
+    if reduction == "none":
+        return losses
+    total = losses.sum()
+    return total if reduction == "sum" else total / math.prod(input.shape)
+
+
+class BCEWithLogitsLoss(Module):
+    """Binary cross-entropy of logits against targets in [0, 1] (see
+    `binary_cross_entropy_with_logits`)."""
+
+    def __init__(self, reduction: str = "mean"):
+        if reduction not in _REDUCTIONS:
+            raise ValueError(f"BCEWithLogitsLoss: reduction must be one of {_REDUCTIONS}, got "
+                             f"{reduction!r}")
+        self.reduction = reduction
+
+    def forward(self, input: Tensor, target) -> Tensor:
+        return binary_cross_entropy_with_logits(input, target, self.reduction)
+
+    def extra_repr(self) -> str:
+        return f"reduction={self.reduction!r}"

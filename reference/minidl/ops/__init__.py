@@ -6,5 +6,5 @@ from .mathematic import (
 )
 from .logarithmic import LogSumExp, Softmax, logsumexp, softmax
 from .convolution import (AddRows, Concatenate, Conv, Flip, GetItem, Permute, ScatterInto, Stack,
-                          TakeRows, cat, conv, dilate, flip, getitem, pad, permute, split, stack,
-                          take_rows, undilate)
+                          TakeRows, cat, conv, conv_transpose, dilate, flip, getitem, pad,
+                          permute, split, stack, take_rows, undilate)

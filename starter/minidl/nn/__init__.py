@@ -2,11 +2,11 @@
 from .module import Module, Parameter
 from .linear import Identity, Linear
 from .container import Flatten, Residual, Sequential
-from .activation import GELU, ReLU, Sigmoid, Tanh
+from .activation import GELU, ReLU, Sigmoid, SiLU, Tanh
 from .dropout import Dropout
-from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm, LayerNorm1d
-from .loss import MSELoss, SoftmaxLoss
-from .convolution import AvgPool2d, Conv2d, MaxPool2d
+from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm, LayerNorm1d
+from .loss import BCEWithLogitsLoss, MSELoss, SoftmaxLoss
+from .convolution import AvgPool2d, Conv2d, ConvTranspose2d, MaxPool2d, Upsample
 from .embedding import Embedding, LearnedPositionalEmbedding, SinusoidalPositionalEmbedding
 from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .attention import KVCache, MultiheadAttention, causal_mask, generate_square_subsequent_mask

@@ -1,4 +1,5 @@
-"""Convolution and pooling over images (NCHW, PyTorch's names and shapes)."""
+"""Convolution, transposed convolution, pooling and upsampling over images (NCHW, PyTorch's
+names and shapes)."""
 from __future__ import annotations
 
 import math
@@ -29,6 +30,45 @@ class Conv2d(Module):
     def extra_repr(self) -> str:
         return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
                 f"stride={self.stride}, padding={self.padding}")
+
+
+def conv_transpose2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: int = 1,
+                     padding: int = 0, output_padding: int = 0) -> Tensor:
+    """Transposed 2-D convolution (ops.conv_transpose), plus bias (C_out,) per channel."""
+    check_images("conv_transpose2d", x, weight.shape[0] if weight.ndim == 4 else None)
+    # YOUR CODE HERE (hw6)
+    raise NotImplementedError("hw6")
+
+
+class ConvTranspose2d(Module):
+    """Transposed 2-D convolution, PyTorch's layout: weight (in_channels, out_channels, k, k),
+    bias (out_channels,); H_out = (H - 1) * stride - 2 * padding + k + output_padding."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, stride: int = 1,
+                 padding: int = 0, output_padding: int = 0, bias: bool = True,
+                 dtype: str = "float32"):
+        if not 0 <= output_padding < stride:
+            raise ValueError(f"ConvTranspose2d needs 0 <= output_padding < stride, got "
+                             f"output_padding={output_padding} with stride={stride}")
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+        self.output_padding = output_padding
+        shape = (in_channels, out_channels, kernel_size, kernel_size)
+        # As PyTorch: the fans come from weight.shape[1] (out_channels) * k * k
+        self.weight = Parameter(init.kaiming_uniform(*shape, dtype=dtype))
+        bound = 1 / math.sqrt(out_channels * kernel_size * kernel_size)
+        self.bias = Parameter(init.rand(out_channels, low=-bound, high=bound, dtype=dtype)) \
+            if bias else None
+
+    def forward(self, x: Tensor) -> Tensor:
+        check_images("ConvTranspose2d", x, self.in_channels)
+        return conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding,
+                                self.output_padding)
+
+    def extra_repr(self) -> str:
+        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}, padding={self.padding}, "
+                f"output_padding={self.output_padding}")
 
 
 def _windows(x: Tensor, size: int) -> Tensor:
@@ -63,3 +103,34 @@ class AvgPool2d(Module):
         check_images("AvgPool2d", x)
         # YOUR CODE HERE (hw4)
         raise NotImplementedError("hw4")
+
+
+def interpolate(x: Tensor, scale_factor: int, mode: str = "nearest") -> Tensor:
+    """x (N, C, *spatial) with every spatial axis `scale_factor` times longer, each value
+    repeated (nearest neighbour, integer scale only)."""
+    if mode != "nearest":
+        raise NotImplementedError(f"interpolate: mode {mode!r} is not implemented, only "
+                                  "'nearest'")
+    if int(scale_factor) != scale_factor or scale_factor < 1:
+        raise ValueError(f"interpolate needs a positive integer scale_factor, got {scale_factor}")
+    if x.ndim < 3:
+        raise ValueError(f"interpolate expects (N, C, *spatial), got shape {x.shape}")
+    s = int(scale_factor)
+    # YOUR CODE HERE (hw6)
+    raise NotImplementedError("hw6")
+
+
+class Upsample(Module):
+    """Nearest-neighbour upsampling by an integer `scale_factor` (see `interpolate`)."""
+
+    def __init__(self, scale_factor: int, mode: str = "nearest"):
+        if mode != "nearest":
+            raise NotImplementedError(f"Upsample: mode {mode!r} is not implemented, only "
+                                      "'nearest'")
+        self.scale_factor, self.mode = scale_factor, mode
+
+    def forward(self, x: Tensor) -> Tensor:
+        return interpolate(x, self.scale_factor, self.mode)
+
+    def extra_repr(self) -> str:
+        return f"scale_factor={self.scale_factor}, mode={self.mode!r}"

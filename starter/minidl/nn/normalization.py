@@ -1,6 +1,7 @@
 """Normalization: batch norm over the batch (BatchNorm1d) or the batch and positions of images
-(BatchNorm2d), and layer norm over each example's last dimensions (LayerNorm, and LayerNorm1d,
-hw2's name for LayerNorm over one dimension)."""
+(BatchNorm2d), layer norm over each example's last dimensions (LayerNorm, and LayerNorm1d,
+hw2's name for LayerNorm over one dimension), and group norm over groups of channels
+(GroupNorm)."""
 from __future__ import annotations
 
 import math
@@ -107,3 +108,39 @@ class LayerNorm1d(LayerNorm):
 
     def extra_repr(self) -> str:
         return f"{self.dim}, eps={self.eps}"
+
+
+def group_norm(x: Tensor, num_groups: int, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Normalize x (N, C, *) over each of `num_groups` groups of C / num_groups consecutive
+    channels (and all positions), with the biased variance; then scale by weight (C,) and
+    shift by bias (C,) per channel, as PyTorch's group_norm."""
+    if x.ndim < 2 or x.shape[1] % num_groups != 0:
+        raise ValueError(f"group_norm: {num_groups} groups need inputs (N, C, *) with C a "
+                         f"multiple of {num_groups}, got shape {x.shape}")
+    # YOUR CODE HERE (hw6)
+    raise NotImplementedError("hw6")
+
+
+class GroupNorm(Module):
+    """Group normalization (Wu & He, 2018) of inputs (N, C, *): see `group_norm`; weight (C,)
+    starts at ones and bias (C,) at zeros."""
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
+                 affine: bool = True, dtype: str = "float32"):
+        if num_groups < 1 or num_channels % num_groups != 0:
+            raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be a multiple of "
+                             f"num_groups ({num_groups})")
+        self.num_groups, self.num_channels, self.eps = num_groups, num_channels, eps
+        self.affine = affine
+        self.weight = Parameter(init.ones(num_channels, dtype=dtype)) if affine else None
+        self.bias = Parameter(init.zeros(num_channels, dtype=dtype)) if affine else None
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim < 2 or x.shape[1] != self.num_channels:
+            raise ValueError(f"GroupNorm({self.num_groups}, {self.num_channels}) expects inputs "
+                             f"(N, {self.num_channels}, *), got shape {x.shape}")
+        return group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"

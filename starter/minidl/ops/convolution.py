@@ -269,3 +269,19 @@ def conv(x: Tensor, weight: Tensor, stride: int = 1, padding=0, dilation: int = 
         padding = ((padding, padding), (padding, padding))
     return Conv(stride, tuple((int(a), int(b)) for a, b in padding), dilation,
                 input_dilation)(x, weight)
+
+
+def conv_transpose(x: Tensor, weight: Tensor, stride: int = 1, padding: int = 0,
+                   output_padding: int = 0) -> Tensor:
+    """PyTorch's conv_transpose2d of x (N, C_in, H, W) with weight (C_in, C_out, kh, kw): every
+    input pixel adds itself times the kernel into the output, `stride` apart; the output is
+    (N, C_out, (H - 1) * stride - 2 * padding + kh + output_padding, and likewise for W)."""
+    if x.ndim != 4 or weight.ndim != 4 or x.shape[1] != weight.shape[0]:
+        raise ValueError(f"conv_transpose expects x (N, C_in, H, W) and weight (C_in, C_out, kh, "
+                         f"kw), got shapes {x.shape} and {weight.shape}")
+    if not 0 <= output_padding < stride:
+        raise ValueError(f"conv_transpose needs 0 <= output_padding < stride, got "
+                         f"output_padding={output_padding} with stride={stride} (x {x.shape}, "
+                         f"weight {weight.shape})")
+    # YOUR CODE HERE (hw6)
+    raise NotImplementedError("hw6")
