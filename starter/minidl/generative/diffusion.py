@@ -225,7 +225,8 @@ def fit_diffusion(model, loader, schedule: NoiseSchedule, optimizer, epochs: int
         total, seen = 0.0, 0
         bar = tqdm(loader, desc="train", leave=False, disable=not progress)
         for batch in bar:
-            x0 = (batch[0] if isinstance(batch, (tuple, list)) else batch).to(parameter.device)
+            images = batch[0] if isinstance(batch, (tuple, list)) else batch
+            x0 = Tensor(images, device=parameter.device, dtype=parameter.dtype)
             t = rng.integers(0, schedule.steps, len(x0))
             noise = Tensor(rng.standard_normal(x0.shape), device=x0.device, dtype=x0.dtype)
             loss = diffusion_loss(model, x0, t, noise, schedule)
