@@ -225,6 +225,8 @@ def test_group_norm_layer_starts_as_pytorchs_and_refuses_channels_not_in_groups(
         nn.GroupNorm(4, 6)
     with pytest.raises(ValueError, match=r"multiple of 4, got shape \(2, 6, 3\)"):
         F.group_norm(tensor(rng.standard_normal((2, 6, 3))), 4)
+    with pytest.raises(ValueError, match=r"0 groups.*\(2, 6, 3\)"):
+        F.group_norm(tensor(rng.standard_normal((2, 6, 3))), 0)
     with pytest.raises(ValueError, match=r"\(N, 4, \*\), got shape \(2, 6, 3\)"):
         layer(tensor(rng.standard_normal((2, 6, 3))))
 

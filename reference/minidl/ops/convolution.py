@@ -370,7 +370,7 @@ def conv_transpose(x: Tensor, weight: Tensor, stride: int = 1, padding: int = 0,
     _, _, kh, kw = weight.shape
     # The gradient of a conv w.r.t. its input: x's values `stride` apart, correlated with the
     # flipped kernel (in/out swapped); output_padding adds rows and columns at the far end
-    kernel = permute(flip(weight, (2, 3)), (1, 0, 2, 3))
+    kernel = flip(permute(weight, (1, 0, 2, 3)), (2, 3))
     rows, cols = kh - 1 - padding, kw - 1 - padding
     return conv(x, kernel, padding=((rows, rows + output_padding), (cols, cols + output_padding)),
                 input_dilation=stride)
