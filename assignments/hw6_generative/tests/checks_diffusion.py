@@ -21,7 +21,7 @@ def noise_schedules(mdl, rng):
     too), and NoiseSchedule's alphas and alphas_cumprod for each"""
     diffusion = mdl.generative.diffusion
     out = {}
-    for steps in (1, 10, int(rng.integers(20, 200)), 1000):
+    for steps in (2, 10, int(rng.integers(20, 200)), 1000):
         start, end = rng.uniform(1e-4, 1e-3), rng.uniform(0.01, 0.05)
         out |= {f"linear {steps} betas": diffusion.linear_beta_schedule(steps),
                 f"linear {steps}, ends given, betas": diffusion.linear_beta_schedule(
@@ -148,7 +148,7 @@ def sampler_steps(mdl, rng):
     middle = int(rng.integers(1, 39))
     out = {f"ddpm t = {t}": diffusion.ddpm_step(eps, x, t, schedule, noise)
            for t in (0, middle, 39)}
-    t, t_prev = int(rng.integers(20, 40)), int(rng.integers(1, 20))
+    t, t_prev = int(rng.integers(21, 40)), int(rng.integers(1, 20))  # never t - 1
     eta = float(rng.uniform(0.3, 1.0))
     for name, (a, b) in {"earlier t": (t, t_prev), "t_prev = -1": (t_prev, -1)}.items():
         out |= {f"ddim to {name}, eta 0": diffusion.ddim_step(eps, x, a, b, schedule, 0.0, noise),
