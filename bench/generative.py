@@ -173,15 +173,15 @@ def main() -> None:
     print(f"U-Net {unet_size:,} parameters, VAE {vae_size:,}")
     print(f"Seconds per training step, batch {BATCH}, Adam: least (min..max) of {ROUNDS} rounds' "
           f"medians of {STEPS}; {os.cpu_count()} cores")
-    print(f"  {'':14} {'U-Net (8x8, base ' + str(BASE) + ')':>36} {'VAE':>36}")
+    print(f"  {'':14} {f'U-Net (8x8, base {BASE})':<40} {'VAE':<40}")
     for name, columns in times.items():
         cells = []
         for column, values in enumerate(columns):
             ratio = ""
             if torch is not None:
                 ratio = f"({min(values) / min(times['PyTorch CPU'][column]):5.1f}x torch)"
-            cells.append(f"{min(values):7.4f} ({min(values):.4f}..{max(values):.4f}) {ratio:>14}")
-        print(f"  {name:14} " + " ".join(f"{c:>36}" for c in cells))
+            cells.append(f"{min(values):.4f} ({min(values):.4f}..{max(values):.4f}) {ratio}")
+        print(f"  {name:14} {cells[0]:<40} {cells[1]}")
     if torch is None:
         print("  PyTorch CPU    not installed (make bench installs it)")
 
