@@ -63,6 +63,7 @@ bench: $(STAMP)
 	$(PY) bench/cnn_rnn.py
 	$(PY) bench/tokenizer.py
 	$(PY) bench/gpt.py
+	$(PY) bench/generative.py
 	$(PY) bench/gpu.py
 
 grade: $(STAMP)

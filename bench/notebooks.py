@@ -1,4 +1,4 @@
-"""`make bench`: the graded runs of the assignments' notebooks (hw2, hw4, hw5).
+"""`make bench`: the graded runs of the assignments' notebooks (hw2, hw4, hw5, hw6).
 
 1. Each notebook graded through its zip's run_autograder on one core, with the model answer
    (what a student who solved every region uploads) and the source notebook's answers:
@@ -22,12 +22,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-TAGS = {"hw2": "hw2_nn", "hw4": "hw4_cnn_rnn", "hw5": "hw5_transformer"}
+TAGS = {"hw2": "hw2_nn", "hw4": "hw4_cnn_rnn", "hw5": "hw5_transformer", "hw6": "hw6_generative"}
 MEASURED = {  # what each notebook's test cells compare with their thresholds
     "hw2": "{'accuracy': history.eval_accuracy[-1], 'needs': 0.95}",
     "hw4": "{'cnn_accuracy': cnn_history.eval_accuracy[-1], 'needs': 0.9, "
            "'perplexity': float(perplexities[-1]), 'under': len(corpus.dictionary) / 3}",
     "hw5": "{'gpt_perplexity': gpt_perplexity, 'under': 80, 'gpt_seconds': gpt_seconds}",
+    "hw6": "{'classifier_accuracy': classifier_history.eval_accuracy[-1], 'needs': 0.95, "
+           "'vae_test_loss': vae_test_loss, 'under': 26, 'ddim_confident': ddim_confident, "
+           "'over': 0.15, 'ddim_outside': ddim_outside, 'under ': 0.05, "
+           "'seconds': {k: round(v) for k, v in sections.items()}}",
 }
 
 

@@ -1,4 +1,4 @@
-"""The nbgrader notebooks (hw2, hw4, hw5): each source runs top to bottom on the reference, and
+"""The nbgrader notebooks (hw2, hw4, hw5, hw6): each source runs top to bottom on the reference, and
 each student copy hides the answers."""
 import json
 
@@ -15,10 +15,15 @@ NOTEBOOKS = {  # what each notebook's run must print, and the grade ids it must 
                                                           "q2"}),
     "hw5": ("hw5_transformer", ["device: cpu_numba", "validation perplexity after",
                                 "greedy, cache True"], {"gpt_perplexity", "q1", "q2"}),
+    "hw6": ("hw6_generative", ["device: cpu_numba", "classifier test accuracy 0.9",
+                               "nats per image", "DDIM, 50 steps:"],
+            {"classifier_accuracy", "vae_elbo", "ddim_quality", "q1", "q2"}),
 }
-# the GPT's reference settings, for fewer steps and a shorter LSTM comparison (the graded run
-# uses assignment.toml's grading profile: tests/test_notebook_grading.py, bench/notebooks.py)
-SHORT_RUNS = {"HW5_STEPS": "250", "HW5_LSTM_SECONDS": "10"}
+# the reference settings, for fewer steps and a shorter LSTM comparison (hw5) and hw6's
+# graded epochs (the graded run uses assignment.toml's grading profile:
+# tests/test_notebook_grading.py, bench/notebooks.py)
+SHORT_RUNS = {"HW5_STEPS": "250", "HW5_LSTM_SECONDS": "10", "HW6_VAE_EPOCHS": "20",
+              "HW6_DDPM_EPOCHS": "40"}
 
 
 def _source(tag: str) -> nbformat.NotebookNode:
