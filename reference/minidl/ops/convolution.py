@@ -361,11 +361,16 @@ def conv_transpose(x: Tensor, weight: Tensor, stride: int = 1, padding: int = 0,
         raise ValueError(f"conv_transpose needs 0 <= output_padding < stride, got "
                          f"output_padding={output_padding} with stride={stride} (x {x.shape}, "
                          f"weight {weight.shape})")
+    size = [(n - 1) * stride - 2 * padding + k + output_padding
+            for n, k in zip(x.shape[2:], weight.shape[2:])]
+    if min(size) < 1:
+        raise ValueError(f"conv_transpose: x {x.shape} with weight {weight.shape}, stride "
+                         f"{stride}, padding {padding} would give an empty output {size}")
     ### BEGIN SOLUTION hw6
     _, _, kh, kw = weight.shape
     # The gradient of a conv w.r.t. its input: x's values `stride` apart, correlated with the
     # flipped kernel (in/out swapped); output_padding adds rows and columns at the far end
-    kernel = permute(flip(weight, (2, 3)), (1, 0, 2, 3))
+    kernel = flip(permute(weight, (1, 0, 2, 3)), (2, 3))
     rows, cols = kh - 1 - padding, kw - 1 - padding
     return conv(x, kernel, padding=((rows, rows + output_padding), (cols, cols + output_padding)),
                 input_dilation=stride)

@@ -115,7 +115,7 @@ def group_norm(x: Tensor, num_groups: int, weight: Tensor | None = None,
     """Normalize x (N, C, *) over each of `num_groups` groups of C / num_groups consecutive
     channels (and all positions), with the biased variance; then scale by weight (C,) and
     shift by bias (C,) per channel, as PyTorch's group_norm."""
-    if x.ndim < 2 or x.shape[1] % num_groups != 0:
+    if num_groups < 1 or x.ndim < 2 or x.shape[1] % num_groups != 0:
         raise ValueError(f"group_norm: {num_groups} groups need inputs (N, C, *) with C a "
                          f"multiple of {num_groups}, got shape {x.shape}")
     # YOUR CODE HERE (hw6)

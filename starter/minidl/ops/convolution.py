@@ -283,5 +283,10 @@ def conv_transpose(x: Tensor, weight: Tensor, stride: int = 1, padding: int = 0,
         raise ValueError(f"conv_transpose needs 0 <= output_padding < stride, got "
                          f"output_padding={output_padding} with stride={stride} (x {x.shape}, "
                          f"weight {weight.shape})")
+    size = [(n - 1) * stride - 2 * padding + k + output_padding
+            for n, k in zip(x.shape[2:], weight.shape[2:])]
+    if min(size) < 1:
+        raise ValueError(f"conv_transpose: x {x.shape} with weight {weight.shape}, stride "
+                         f"{stride}, padding {padding} would give an empty output {size}")
     # YOUR CODE HERE (hw6)
     raise NotImplementedError("hw6")
