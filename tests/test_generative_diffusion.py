@@ -54,6 +54,8 @@ def test_noise_schedule_holds_alphas_and_their_running_product():
                                [np.prod(1 - betas[:t + 1]) for t in range(7)], rtol=1e-14)
     with pytest.raises(ValueError, match=r"\(2, 3\)"):
         D.NoiseSchedule(np.full((2, 3), 0.1))
+    with pytest.raises(ValueError, match="from 0.1 to 1"):
+        D.NoiseSchedule([0.1, 1.0])
 
 
 def test_q_sample_scales_each_example_by_its_own_timestep():

@@ -38,9 +38,11 @@ class NoiseSchedule:
 
     def __init__(self, betas):
         betas = np.asarray(betas, dtype=np.float64)
-        if betas.ndim != 1 or len(betas) == 0 or not ((betas > 0) & (betas < 1)).all():
-            raise ValueError(f"NoiseSchedule needs betas of shape (steps,) in (0, 1), got shape "
-                             f"{betas.shape}")
+        if betas.ndim != 1 or len(betas) == 0:
+            raise ValueError(f"NoiseSchedule needs betas of shape (steps,), got {betas.shape}")
+        if not ((betas > 0) & (betas < 1)).all():
+            raise ValueError(f"NoiseSchedule needs betas in (0, 1), got betas from "
+                             f"{betas.min():g} to {betas.max():g}")
         self.betas, self.steps = betas, len(betas)
         ### BEGIN SOLUTION hw6
         self.alphas = 1 - betas
