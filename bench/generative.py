@@ -14,22 +14,12 @@ files (what students train with).
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from autograder.implementation import load_package  # noqa: E402
-from autograder.release import MODEL_ANSWER  # noqa: E402
-from autograder.strip import model_answer  # noqa: E402
-from steps import median_step, training_step, tune_allocator  # noqa: E402
+from steps import median_step, reference_and_answer, training_step, tune_allocator
 
-mdl = load_package(ROOT / "reference" / "minidl", "minidl")
-# What a student who solved every region trains with (no speed files): the figure students see
-answer = load_package(model_answer(ROOT / "reference" / "minidl", ROOT / MODEL_ANSWER),
-                      "minidl_answer")
+mdl, answer = reference_and_answer()
 tune_allocator()
 WARMUP, STEPS, ROUNDS = 2, 10, 3
 BATCH, BASE, TIME_DIM, DIFFUSION_STEPS, LATENT, HIDDEN = 128, 32, 64, 1000, 8, 16

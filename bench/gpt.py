@@ -15,23 +15,13 @@ from __future__ import annotations
 
 import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from autograder.implementation import load_package  # noqa: E402
-from autograder.release import MODEL_ANSWER  # noqa: E402
-from autograder.strip import model_answer  # noqa: E402
-from steps import median_step, training_step, tune_allocator  # noqa: E402
+from steps import median_step, reference_and_answer, training_step, tune_allocator
 
-mdl = load_package(ROOT / "reference" / "minidl", "minidl")
-# What a student who solved every region trains with (no speed files): the figure students see
-answer = load_package(model_answer(ROOT / "reference" / "minidl", ROOT / MODEL_ANSWER),
-                      "minidl_answer")
+mdl, answer = reference_and_answer()
 tune_allocator()
 VOCAB, CONTEXT, WIDTH, HEADS, LAYERS = 256, 128, 128, 4, 4
 PROMPT, NEW_TOKENS, BATCH = 16, 100, 8

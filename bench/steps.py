@@ -4,7 +4,12 @@ from __future__ import annotations
 import ctypes
 import os
 import statistics
+import sys
 import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters (malloc.h)
 
@@ -16,6 +21,18 @@ def tune_allocator() -> None:
     if mallopt is not None:
         mallopt(M_MMAP_THRESHOLD, 32 << 20)
         mallopt(M_TRIM_THRESHOLD, 1 << 30)
+
+
+def reference_and_answer():
+    """The reference package (as `minidl`) and the model answer (as `minidl_answer`): what a
+    student who solved every region trains with, no speed files, the figure students see."""
+    from autograder.implementation import load_package
+    from autograder.release import MODEL_ANSWER
+    from autograder.strip import model_answer
+
+    reference = ROOT / "reference" / "minidl"
+    return (load_package(reference, "minidl"),
+            load_package(model_answer(reference, ROOT / MODEL_ANSWER), "minidl_answer"))
 
 
 def median_step(step, warmup: int, steps: int) -> float:
