@@ -67,6 +67,15 @@ def without_capabilities(monkeypatch, device, *names: str) -> None:
     monkeypatch.setattr(device, "_capabilities", kept)
 
 
+@pytest.fixture(params=["live", "im2col"])
+def conv_compute(request, device, monkeypatch):
+    """Conv.compute as the reference runs it (cut to the windows that read x) and as students
+    get it when hw4 is revealed (plain im2col); `device` is the test module's device fixture."""
+    if request.param == "im2col":
+        without_capabilities(monkeypatch, minidl_reference().backends.device(device), "live_conv")
+    return request.param
+
+
 def make_variant(tmp_path: Path, relative: str, old: str, new: str,
                  base: Path = REFERENCE) -> Path:
     """A copy of `base` (the reference) in which `old` is replaced once by `new` in file

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from autograder.compare import numerical_gradient
-from conftest import minidl_reference, without_capabilities
+from conftest import minidl_reference
 
 mdl = minidl_reference()
 CONV_LIVE = importlib.import_module(mdl.__name__ + ".ops.conv_live")
@@ -17,15 +17,6 @@ rng = np.random.default_rng(4)
 def device(request, monkeypatch):
     """Every test here runs on each CPU device (the simulated GPU is too slow for convolutions)."""
     monkeypatch.setenv("MINIDL_DEVICE", request.param)
-    return request.param
-
-
-@pytest.fixture(params=["live", "im2col"])
-def conv_compute(request, device, monkeypatch):
-    """Conv.compute as the reference runs it (cut to the windows that read x) and as students
-    get it when hw4 is revealed (plain im2col)."""
-    if request.param == "im2col":
-        without_capabilities(monkeypatch, mdl.backends.device(device), "live_conv")
     return request.param
 
 

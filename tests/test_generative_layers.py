@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from autograder.compare import numerical_gradient
-from conftest import minidl_reference, without_capabilities
+from conftest import minidl_reference
 
 mdl = minidl_reference()
 nn, F = mdl.nn, mdl.nn.functional
@@ -15,14 +15,6 @@ rng = np.random.default_rng(6)
 @pytest.fixture(autouse=True, params=["cpu", "cpu_numba"])
 def device(request, monkeypatch):
     monkeypatch.setenv("MINIDL_DEVICE", request.param)
-    return request.param
-
-
-@pytest.fixture(params=["live", "im2col"])
-def conv_compute(request, device, monkeypatch):
-    """Conv.compute as the reference runs it and as students get it (plain im2col)."""
-    if request.param == "im2col":
-        without_capabilities(monkeypatch, mdl.backends.device(device), "live_conv")
     return request.param
 
 
