@@ -60,11 +60,11 @@ class GCNConv(Module):
         n = x.shape[0]
         edge_index = check_edge_index(edge_index, n)
         edge_weight = check_edge_weight(edge_weight, edge_index.shape[1])
-        if self.normalize:
-            edge_index, edge_weight = gcn_norm(edge_index, edge_weight, n, self.add_self_loops)
-        elif edge_weight is None:
+        if edge_weight is None:
             edge_weight = np.ones(edge_index.shape[1])
         ### BEGIN SOLUTION hw7
+        if self.normalize:
+            edge_index, edge_weight = gcn_norm(edge_index, edge_weight, n, self.add_self_loops)
         h = self.lin(x)
         messages = ops.index_select(h, 0, edge_index[0]) * _constant(edge_weight[:, None], h)
         out = ops.scatter(messages, edge_index[1], n, reduce="sum")
