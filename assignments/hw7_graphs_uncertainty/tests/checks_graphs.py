@@ -6,31 +6,8 @@ import numpy as np
 
 from autograder.checks import graded
 from autograder.compare import agree, numerical_gradient
+from _hw7_graph_inputs import dense, directed_graph
 from _hw7_inputs import random_parameters, tensor
-
-
-def directed_graph(rng, n: int) -> np.ndarray:
-    """A random directed edge_index (2, E) on n >= 4 nodes, no self-loops: one node isolated,
-    one with outgoing edges only, the others joined by one-way and two-way edges, in a
-    random node numbering and edge order."""
-    core = n - 2
-    pairs = [(j, i) for j in range(core) for i in range(core) if j != i and rng.random() < 0.4]
-    pairs += [(j, (j + 1) % core) for j in range(core) if (j, (j + 1) % core) not in pairs]
-    pairs.append((core, int(rng.integers(core))))  # node `core` only sends; core + 1 isolated
-    label = rng.permutation(n)
-    edges = label[np.array(pairs).T]
-    return edges[:, rng.permutation(edges.shape[1])]
-
-
-def dense(edge_index, weight, n: int) -> np.ndarray:
-    """A (n, n) with A[i, j] the sum of the weights (..., E) of the edges j -> i: any edge order
-    gives the same A."""
-    weight = np.asarray(weight, dtype=np.float64)
-    a = np.zeros(weight.shape[:-1] + (n, n))
-    np.add.at(np.moveaxis(a, (-2, -1), (0, 1)), (np.asarray(edge_index[1]),
-                                                 np.asarray(edge_index[0])),
-              np.moveaxis(weight, -1, 0))
-    return a
 
 
 def _gradcheck(mdl, loss, arrays: dict) -> dict:
@@ -55,8 +32,9 @@ def _gradcheck(mdl, loss, arrays: dict) -> dict:
 
 
 def _direction_hint(expected, got):
-    """Say where messages go when outputs differ."""
-    return ("edge_index[0] holds the sources j and edge_index[1] the targets i: a message "
+    """Recall where messages go when outputs differ (the commonest slip with graphs)."""
+    return ("if the edges are the question: edge_index[0] holds the sources j and "
+            "edge_index[1] the targets i, and a message "
             "x_j travels along j -> i and is aggregated AT THE TARGET i (these graphs are "
             "directed, so aggregating at the source or by out-degree gives other numbers)")
 
@@ -181,9 +159,9 @@ def _attention_hint(expected, got):
 def gat_conv(mdl, rng):
     """GATConv (3 -> 2) on a directed graph of 7 nodes with one existing self-loop: one head,
     3 heads concatenated, 3 heads averaged (concat=False), 2 heads without self-loops (a node
-    without incoming edges), negative_slope 0.1, dropout in eval mode; the attention weights
-    (return_attention_weights) as a dense matrix per head and their sum per target; and
-    F.leaky_relu"""
+    without incoming edges), negative_slope 0.1, dropout 0.5 in eval mode; the attention
+    weights (return_attention_weights) as a dense matrix per head and their sum per target;
+    in training mode, whether each attention weight is dropped or doubled; F.leaky_relu"""
     n = 7
     edges = directed_graph(rng, n)
     looped = int(edges[1, 0])
@@ -205,6 +183,17 @@ def gat_conv(mdl, rng):
         out[f"{name}: attention"] = attention
         entered = np.isin(np.arange(n), np.asarray(ei)[1])
         out[f"{name}: attention per target"] = attention.sum(-1)[:, entered]
+    # the last layer (dropout 0.5) in training mode: each alpha dropped (0) or scaled by
+    # 1 / (1 - p), whatever was drawn
+    _, (ei, kept) = layer.train()(x, edges, return_attention_weights=True)
+    kept = kept.numpy() if hasattr(kept, "numpy") else np.asarray(kept)
+    kept = dense(ei, np.asarray(kept, dtype=np.float64).T.reshape(-1, len(ei[0])), n)
+    edges_in = attention > 0
+    dropped = np.isclose(kept[edges_in], 0, atol=1e-12)
+    out["dropout 0.5, training: each alpha 0 or doubled"] = np.array(np.allclose(
+        kept[edges_in][~dropped], 2 * attention[edges_in][~dropped], rtol=1e-10))
+    out["dropout 0.5, training: between 10% and 90% of the alphas dropped"] = np.array(
+        0.1 <= dropped.mean() <= 0.9)
     z = tensor(mdl, rng, 10)
     out["F.leaky_relu, negative_slope 0.2"] = mdl.nn.functional.leaky_relu(z, 0.2)
     return out
