@@ -130,6 +130,8 @@ class GATConv(Module):
                                          dtype=dtype)) if bias else None
 
     def forward(self, x: Tensor, edge_index, return_attention_weights: bool = False):
+        """(N, heads * out) or (N, out); with return_attention_weights also (edge_index with
+        its self-loops, alpha (E', heads) after dropout), as PyG's."""
         check_features("GATConv", x, self.in_channels)
         n, heads, channels = x.shape[0], self.heads, self.out_channels
         edge_index = check_edge_index(edge_index, n)
