@@ -94,10 +94,11 @@ def batch_graphs(graphs: Sequence[Graph]) -> Graph:
             raise ValueError(f"batch_graphs: {field} is given for graphs {np.flatnonzero(given)} "
                              "but not for the others (all or none)")
     sizes = [g.num_nodes for g in graphs]
+    # Your code defines `edge_index` (2, E_total) and `batch` (N_total,), used below
     ### BEGIN SOLUTION hw7
     offsets = np.cumsum([0] + sizes[:-1])
-    edge_index = np.concatenate([g.edge_index + offset for g, offset in zip(graphs, offsets)],
-                                axis=1)
+    edge_index = np.concatenate(
+        [graph.edge_index + offset for graph, offset in zip(graphs, offsets)], axis=1)
     batch = np.repeat(np.arange(len(graphs)), sizes)
     ### END SOLUTION
     y = None if graphs[0].y is None else np.concatenate([np.atleast_1d(g.y) for g in graphs])

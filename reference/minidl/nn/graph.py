@@ -27,6 +27,7 @@ def gcn_norm(edge_index, edge_weight, num_nodes: int,
     edge_weight = check_edge_weight(edge_weight, edge_index.shape[1])
     if edge_weight is None:
         edge_weight = np.ones(edge_index.shape[1])
+    # Your code defines the returned `edge_index` (self-loops added) and `edge_weight`
     ### BEGIN SOLUTION hw7
     if add_self_loops:
         edge_index, edge_weight = add_remaining_self_loops(edge_index, num_nodes, edge_weight)
@@ -62,6 +63,7 @@ class GCNConv(Module):
         edge_weight = check_edge_weight(edge_weight, edge_index.shape[1])
         if edge_weight is None:
             edge_weight = np.ones(edge_index.shape[1])
+        # Your code defines `out` (N, out_channels), to which the bias is added below
         ### BEGIN SOLUTION hw7
         if self.normalize:
             edge_index, edge_weight = gcn_norm(edge_index, edge_weight, n, self.add_self_loops)
@@ -95,6 +97,7 @@ class SAGEConv(Module):
     def forward(self, x: Tensor, edge_index) -> Tensor:
         check_features("SAGEConv", x, self.in_channels)
         edge_index = check_edge_index(edge_index, x.shape[0])
+        # Your code defines `out` (N, out_channels), returned below
         ### BEGIN SOLUTION hw7
         messages = ops.index_select(x, 0, edge_index[0])
         out = self.lin_l(ops.scatter(messages, edge_index[1], x.shape[0], reduce=self.aggr))
@@ -139,6 +142,7 @@ class GATConv(Module):
             edge_index, _ = add_self_loops(remove_self_loops(edge_index)[0], n)
         source, target = edge_index
         h = self.lin(x).reshape(n, heads, channels)
+        # Your code defines `out` (heads concatenated or averaged) and `alpha` (E', heads)
         ### BEGIN SOLUTION hw7
         score_src = (h * self.att_src).sum(2)
         score_dst = (h * self.att_dst).sum(2)

@@ -94,6 +94,7 @@ def batch_graphs(graphs: Sequence[Graph]) -> Graph:
             raise ValueError(f"batch_graphs: {field} is given for graphs {np.flatnonzero(given)} "
                              "but not for the others (all or none)")
     sizes = [g.num_nodes for g in graphs]
+    # Your code defines `edge_index` (2, E_total) and `batch` (N_total,), used below
     # YOUR CODE HERE (hw7)
     raise NotImplementedError("hw7")
     y = None if graphs[0].y is None else np.concatenate([np.atleast_1d(g.y) for g in graphs])

@@ -27,6 +27,7 @@ def gcn_norm(edge_index, edge_weight, num_nodes: int,
     edge_weight = check_edge_weight(edge_weight, edge_index.shape[1])
     if edge_weight is None:
         edge_weight = np.ones(edge_index.shape[1])
+    # Your code defines the returned `edge_index` (self-loops added) and `edge_weight`
     # YOUR CODE HERE (hw7)
     raise NotImplementedError("hw7")
     return edge_index, edge_weight
@@ -56,6 +57,7 @@ class GCNConv(Module):
         edge_weight = check_edge_weight(edge_weight, edge_index.shape[1])
         if edge_weight is None:
             edge_weight = np.ones(edge_index.shape[1])
+        # Your code defines `out` (N, out_channels), to which the bias is added below
         # YOUR CODE HERE (hw7)
         raise NotImplementedError("hw7")
         return out if self.bias is None else out + self.bias
@@ -84,6 +86,7 @@ class SAGEConv(Module):
     def forward(self, x: Tensor, edge_index) -> Tensor:
         check_features("SAGEConv", x, self.in_channels)
         edge_index = check_edge_index(edge_index, x.shape[0])
+        # Your code defines `out` (N, out_channels), returned below
         # YOUR CODE HERE (hw7)
         raise NotImplementedError("hw7")
         return out
@@ -124,6 +127,7 @@ class GATConv(Module):
             edge_index, _ = add_self_loops(remove_self_loops(edge_index)[0], n)
         source, target = edge_index
         h = self.lin(x).reshape(n, heads, channels)
+        # Your code defines `out` (heads concatenated or averaged) and `alpha` (E', heads)
         # YOUR CODE HERE (hw7)
         raise NotImplementedError("hw7")
         if self.bias is not None:
