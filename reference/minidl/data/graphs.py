@@ -10,15 +10,16 @@ from .. import ops
 from ..autograd import Tensor
 
 
-def check_index(index, num_nodes: int, name: str = "index") -> np.ndarray:
-    """index as an int64 array, raising on an entry outside [0, num_nodes)."""
+def check_index(index, num_nodes: int, name: str = "index", of: str = "nodes") -> np.ndarray:
+    """index as an int64 array, raising on an entry outside [0, num_nodes) (`of` says what it
+    numbers, for the message)."""
     array = np.asarray(index)
     if array.size and not np.issubdtype(array.dtype, np.integer):
         raise ValueError(f"{name} must hold integers, got {array.dtype}")
     array = array.astype(np.int64)
     bad = array[(array < 0) | (array >= num_nodes)]
     if bad.size:
-        raise ValueError(f"{name}: index {bad[0]} out of range for {num_nodes} nodes")
+        raise ValueError(f"{name}: index {bad[0]} out of range for {num_nodes} {of}")
     return array
 
 

@@ -150,7 +150,7 @@ def _graph_batch(x: Tensor, batch, size: int | None) -> tuple[np.ndarray, int]:
                          f"got shape {batch.shape}")
     if size is None:
         size = int(batch.max(initial=-1)) + 1
-    return check_index(batch, size, "batch"), size
+    return check_index(batch, size, "batch", of="graphs"), size
 
 
 def global_add_pool(x: Tensor, batch=None, size: int | None = None) -> Tensor:
