@@ -139,7 +139,7 @@ def add_remaining_self_loops(edge_index, num_nodes: int, edge_weight=None,
 def remove_self_loops(edge_index, edge_weight=None) -> tuple[np.ndarray, np.ndarray | None]:
     """edge_index without its loops i -> i, and the weights to match, as PyG's
     remove_self_loops."""
-    edge_index = check_edge_index(edge_index, np.iinfo(np.int64).max)
+    edge_index = check_edge_index(edge_index, np.iinfo(np.int64).max)  # no node count given
     edge_weight = check_edge_weight(edge_weight, edge_index.shape[1])
     keep = edge_index[0] != edge_index[1]
     return edge_index[:, keep], None if edge_weight is None else edge_weight[keep]

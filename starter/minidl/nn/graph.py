@@ -47,6 +47,7 @@ class GCNConv(Module):
         self.in_channels, self.out_channels = in_channels, out_channels
         self.add_self_loops, self.normalize = add_self_loops, normalize
         self.lin = Linear(in_channels, out_channels, bias=False, dtype=dtype)
+        # glorot in place of Linear's default, as PyG initializes GCNConv's lin
         self.lin.weight = Parameter(init.xavier_uniform(out_channels, in_channels, dtype=dtype))
         self.bias = Parameter(init.zeros(out_channels, dtype=dtype)) if bias else None
 
@@ -108,7 +109,7 @@ class GATConv(Module):
         self.add_self_loops = add_self_loops
         self.lin = Linear(in_channels, heads * out_channels, bias=False, dtype=dtype)
         self.lin.weight = Parameter(init.xavier_uniform(heads * out_channels, in_channels,
-                                                        dtype=dtype))
+                                                        dtype=dtype))  # glorot, as PyG's
         bound = math.sqrt(6 / (heads + out_channels))  # glorot over (heads, out), as PyG's
         self.att_src = Parameter(init.rand(1, heads, out_channels, low=-bound, high=bound,
                                            dtype=dtype))
