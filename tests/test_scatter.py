@@ -201,6 +201,17 @@ def test_segment_softmax_subtracts_each_segments_max_so_large_values_do_not_over
     assert out32.dtype == np.float32 and np.isfinite(out32).all()
 
 
+def test_a_graph_without_edges_scatters_zeros_and_softmaxes_nothing(device):
+    src = mdl.Tensor(np.zeros((0, 3)), dtype="float64", requires_grad=True)
+    for reduce in ("sum", "mean", "max"):
+        out = ops.scatter(src, [], 4, reduce)
+        np.testing.assert_array_equal(out.numpy(), np.zeros((4, 3)))
+        out.sum().backward()
+        assert src.grad.shape == (0, 3)
+    assert ops.segment_softmax(tensor(np.zeros((0, 2))), [], 3).shape == (0, 2)
+    assert ops.index_select(tensor(np.ones((2, 3))), 1, []).shape == (2, 0)
+
+
 # Gradients, against central differences (float64, CPU devices: hundreds of evaluations).
 
 @pytest.mark.parametrize("dim", [0, 1, -1])
