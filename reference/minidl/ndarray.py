@@ -446,7 +446,7 @@ class NDArray:
         if index.ndim != 1 or (index.size and not np.issubdtype(index.dtype, np.integer)):
             raise ValueError(f"index must be a 1-D array of integers, got shape {index.shape} "
                              f"and dtype {index.dtype}")
-        index = index.astype(np.int64, copy=False)
+        index = np.ascontiguousarray(index, dtype=np.int64)  # one kernel signature for all
         if index.size and not 0 <= index.min() <= index.max() < rows:
             bad = index[(index < 0) | (index >= rows)][0]
             raise IndexError(f"index {bad} out of range for {rows} rows")
