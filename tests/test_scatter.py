@@ -145,6 +145,10 @@ def test_ndarray_row_methods_refuse_an_index_out_of_range_naming_it():
         array.take_rows(1.0)
     with pytest.raises(ValueError, match=r"source of shape \(3, 2\) does not match 2 indices"):
         array.index_add_rows([0, 1], array)
+    with pytest.raises(ValueError, match=r"arrays on minidl\.cpu\(\) and minidl\.cpu_numba\(\)"):
+        array.index_add_rows([0], mdl.cpu_numba().array(np.ones((1, 2))))
+    added = array.index_add_rows([2, 2], mdl.cpu().array(np.ones((2, 2)), "float64"))
+    assert added.dtype == "float32" and added.numpy()[2].tolist() == [2.0, 2.0]
 
 
 # The ops.

@@ -449,6 +449,9 @@ class NDArray:
         if source.shape != (index.size,) + self.shape[1:]:
             raise ValueError(f"index_add_rows: source of shape {source.shape} does not match "
                              f"{index.size} indices of rows of shape {self.shape[1:]}")
+        if source.device != self.device:
+            raise ValueError(f"index_add_rows: arrays on {self.device} and {source.device}")
+        source = source.astype(self.dtype)  # the kernels add numbers of one type
         out = NDArray.make(self.shape, device=self.device, dtype=self.dtype)
         self.device.kernels.compact(self._handle, out._handle, self.shape, self.strides,
                                     self.offset)
