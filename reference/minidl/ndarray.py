@@ -446,7 +446,7 @@ class NDArray:
         if index.ndim != 1 or (index.size and not np.issubdtype(index.dtype, np.integer)):
             raise ValueError(f"index must be a 1-D array of integers, got shape {index.shape} "
                              f"and dtype {index.dtype}")
-        index = index.astype(np.int64, copy=False)
+        index = np.ascontiguousarray(index, dtype=np.int64)  # one kernel signature for all
         if index.size and not 0 <= index.min() <= index.max() < rows:
             bad = index[(index < 0) | (index >= rows)][0]
             raise IndexError(f"index {bad} out of range for {rows} rows")
@@ -467,6 +467,9 @@ class NDArray:
         if source.shape != (index.size,) + self.shape[1:]:
             raise ValueError(f"index_add_rows: source of shape {source.shape} does not match "
                              f"{index.size} indices of rows of shape {self.shape[1:]}")
+        if source.device != self.device:
+            raise ValueError(f"index_add_rows: arrays on {self.device} and {source.device}")
+        source = source.astype(self.dtype)  # the kernels add numbers of one type
         out = NDArray.make(self.shape, device=self.device, dtype=self.dtype)
         self.device.kernels.compact(self._handle, out._handle, self.shape, self.strides,
                                     self.offset)

@@ -74,7 +74,7 @@ def _zero_empty_rows(out, counts: np.ndarray):
     """`out` with its rows r where counts[r] == 0 (-inf after a scatter max) set to 0."""
     lowest = float(np.finfo(out.dtype).min)  # -inf * 0 would be NaN: raised to a finite one
     kept = out.device.array((counts > 0).reshape((-1,) + (1,) * (out.ndim - 1)), out.dtype)
-    return out.maximum(lowest) * kept.broadcast_to(out.shape)
+    return out.maximum(lowest) * kept.broadcast_to(out.shape) + 0.0  # + 0.0: -0.0 to 0.0
 
 
 class ScatterMax(Op):
