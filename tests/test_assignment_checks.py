@@ -10,7 +10,7 @@ from conftest import (REFERENCE, STARTER, assignment_checks, load_implementation
                       load_without_jit, make_variant, model_answer_package, model_goldens,
                       scores)
 
-TAGS = ["hw1", "hw2", "hw3", "hw3b", "hw4", "hw5", "hw6"]  # in teaching order
+TAGS = ["hw1", "hw2", "hw3", "hw3b", "hw4", "hw5", "hw6", "hw7"]  # in teaching order
 REGIONS = [r for r in regions_in_tree(REFERENCE) if r.tag in TAGS]
 # Checks that measure compiled kernels (parallel loops, speed): they run only on the reference
 # as `minidl` (whose kernels Numba caches); variants run their kernels as plain Python.
