@@ -108,7 +108,11 @@ def gaussian_nll_loss(input: Tensor, target, var, full: bool = False, eps: float
     target, var = (x if isinstance(x, Tensor) else
                    Tensor(np.asarray(x), device=input.device, dtype=input.dtype)
                    for x in (target, var))
-    if np.broadcast_shapes(target.shape, input.shape) != input.shape:
+    try:
+        broadcast = np.broadcast_shapes(target.shape, input.shape)
+    except ValueError:
+        broadcast = None
+    if broadcast != input.shape:
         raise ValueError(f"gaussian_nll_loss: target {target.shape} does not broadcast to "
                          f"input {input.shape}")
     # var of input's shape (heteroscedastic), or one variance for each row of the last axis:
