@@ -175,7 +175,7 @@ def reliability_diagram(mdl, rng):
     return out
 
 
-@graded(points=2, number="3.6", rtol=1e-10, atol=1e-12)
+@graded(points=1, number="3.6", rtol=1e-10, atol=1e-12)
 def temperature_scaling(mdl, rng):
     """TemperatureScaling: logits divided by the temperature before any softmax (T = 0.5 and
     T = 2.5), the softmax of the scaled logits, and the gradient of a loss w.r.t.
