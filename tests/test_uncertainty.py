@@ -173,6 +173,10 @@ def test_calibration_errors_and_plot():
         U.reliability_diagram(np.eye(2), [0, 1, 1])
     with pytest.raises(ValueError, match="bins"):
         U.reliability_diagram(np.eye(2), [0, 1], bins=0)
+    with pytest.raises(ValueError, match=r"\[0, 2\), got int64 values 0..2"):
+        U.expected_calibration_error(np.eye(2), np.array([0, 2]))
+    with pytest.raises(ValueError, match="integers"):
+        U.expected_calibration_error(np.eye(2), np.array([0.0, 1.0]))
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt

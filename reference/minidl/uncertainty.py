@@ -12,12 +12,12 @@ from .autograd import Tensor, no_grad
 from .nn import Dropout, Module, Parameter, SoftmaxLoss
 
 
-def _numpy(x) -> np.ndarray:
+def _numpy(x: np.ndarray | Tensor) -> np.ndarray:
     """A Tensor's values, or anything array-like, as a NumPy array."""
     return x.numpy() if isinstance(x, Tensor) else np.asarray(x)
 
 
-def predictive_entropy(probs) -> np.ndarray:
+def predictive_entropy(probs: np.ndarray | Tensor) -> np.ndarray:
     """-sum p log p over the last axis of probabilities `probs` (natural log; 0 log 0 = 0)."""
     p = _numpy(probs).astype(np.float64)
     if p.ndim < 1 or (p < 0).any():
@@ -80,7 +80,8 @@ class Reliability:
     counts: np.ndarray
 
 
-def reliability_diagram(probs, labels, bins: int = 15) -> Reliability:
+def reliability_diagram(probs: np.ndarray | Tensor, labels: np.ndarray | Tensor,
+                        bins: int = 15) -> Reliability:
     """Accuracy, mean confidence and count of the predictions (argmax of `probs` (N, K)) in
     each of `bins` equal-width confidence bins over [0, 1]."""
     p, y = _numpy(probs), _numpy(labels)
@@ -89,6 +90,9 @@ def reliability_diagram(probs, labels, bins: int = 15) -> Reliability:
                          f"(N,), got {p.shape} and {y.shape}")
     if int(bins) != bins or bins < 1:
         raise ValueError(f"reliability_diagram needs a whole number of bins >= 1, got {bins}")
+    if y.dtype.kind not in "iu" or y.min() < 0 or y.max() >= p.shape[1]:
+        raise ValueError(f"reliability_diagram: labels must be integers in [0, {p.shape[1]}), "
+                         f"got {y.dtype} values {y.min()}..{y.max()}")
     confidence = p.max(-1).astype(np.float64)
     correct = (p.argmax(-1) == y).astype(np.float64)
     edges = np.linspace(0.0, 1.0, bins + 1)
@@ -104,7 +108,8 @@ def reliability_diagram(probs, labels, bins: int = 15) -> Reliability:
     return Reliability(edges, accuracy, mean_confidence, counts)
 
 
-def expected_calibration_error(probs, labels, bins: int = 15) -> float:
+def expected_calibration_error(probs: np.ndarray | Tensor, labels: np.ndarray | Tensor,
+                               bins: int = 15) -> float:
     """ECE: sum over equal-width confidence bins of (n_b / N) |accuracy_b - confidence_b|,
     empty bins contributing nothing."""
     diagram = reliability_diagram(probs, labels, bins)
@@ -149,7 +154,8 @@ class TemperatureScaling(Module):
         return f"temperature={self.temperature:.4g}"
 
 
-def fit_temperature(logits, labels, steps: int = 200, lr: float = 0.05) -> TemperatureScaling:
+def fit_temperature(logits: np.ndarray | Tensor, labels: np.ndarray | Tensor, steps: int = 200,
+                    lr: float = 0.05) -> TemperatureScaling:
     """The TemperatureScaling that minimizes the mean cross-entropy (NLL) of validation
     `logits` (N, K) against `labels` (N,), fitted by Adam from T = 1."""
     if not isinstance(logits, Tensor):

@@ -97,8 +97,8 @@ class BCEWithLogitsLoss(Module):
         return f"reduction={self.reduction!r}"
 
 
-def gaussian_nll_loss(input: Tensor, target, var, full: bool = False, eps: float = 1e-6,
-                      reduction: str = "mean") -> Tensor:
+def gaussian_nll_loss(input: Tensor, target: Tensor | np.ndarray, var: Tensor | np.ndarray,
+                      full: bool = False, eps: float = 1e-6, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of targets under Gaussians of mean `input` and variance `var`,
     as PyTorch: 0.5 (log max(var, eps) + (input - target)^2 / max(var, eps)) (+ 0.5 log 2 pi
     if `full`), averaged ("mean"), summed ("sum") or elementwise ("none")."""
@@ -153,7 +153,8 @@ class GaussianNLLLoss(Module):
                              f"{reduction!r}")
         self.full, self.eps, self.reduction = full, eps, reduction
 
-    def forward(self, input: Tensor, target, var) -> Tensor:
+    def forward(self, input: Tensor, target: Tensor | np.ndarray,
+                var: Tensor | np.ndarray) -> Tensor:
         return gaussian_nll_loss(input, target, var, self.full, self.eps, self.reduction)
 
     def extra_repr(self) -> str:
