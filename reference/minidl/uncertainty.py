@@ -96,6 +96,7 @@ def reliability_diagram(probs: np.ndarray | Tensor, labels: np.ndarray | Tensor,
     confidence = p.max(-1).astype(np.float64)
     correct = (p.argmax(-1) == y).astype(np.float64)
     edges = np.linspace(0.0, 1.0, bins + 1)
+    # Your code defines `counts`, `accuracy` and `mean_confidence`, one entry per bin
     ### BEGIN SOLUTION hw7
     # searchsorted's left side finds the bin whose upper edge a confidence equals: bins are
     # (lo, hi]; a confidence of 0 (index -1) joins the first
@@ -112,8 +113,8 @@ def expected_calibration_error(probs: np.ndarray | Tensor, labels: np.ndarray | 
                                bins: int = 15) -> float:
     """ECE: sum over equal-width confidence bins of (n_b / N) |accuracy_b - confidence_b|,
     empty bins contributing nothing."""
-    diagram = reliability_diagram(probs, labels, bins)
     ### BEGIN SOLUTION hw7
+    diagram = reliability_diagram(probs, labels, bins)
     filled = diagram.counts > 0
     gaps = np.abs(diagram.accuracy[filled] - diagram.confidence[filled])
     return float((diagram.counts[filled] * gaps).sum() / diagram.counts.sum())

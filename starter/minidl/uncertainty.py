@@ -81,6 +81,7 @@ def reliability_diagram(probs: np.ndarray | Tensor, labels: np.ndarray | Tensor,
     confidence = p.max(-1).astype(np.float64)
     correct = (p.argmax(-1) == y).astype(np.float64)
     edges = np.linspace(0.0, 1.0, bins + 1)
+    # Your code defines `counts`, `accuracy` and `mean_confidence`, one entry per bin
     # YOUR CODE HERE (hw7)
     raise NotImplementedError("hw7")
     return Reliability(edges, accuracy, mean_confidence, counts)
@@ -90,7 +91,6 @@ def expected_calibration_error(probs: np.ndarray | Tensor, labels: np.ndarray | 
                                bins: int = 15) -> float:
     """ECE: sum over equal-width confidence bins of (n_b / N) |accuracy_b - confidence_b|,
     empty bins contributing nothing."""
-    diagram = reliability_diagram(probs, labels, bins)
     # YOUR CODE HERE (hw7)
     raise NotImplementedError("hw7")
 
