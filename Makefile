@@ -64,6 +64,7 @@ bench: $(STAMP)
 	$(PY) bench/tokenizer.py
 	$(PY) bench/gpt.py
 	$(PY) bench/generative.py
+	$(PY) bench/graphs.py
 	$(PY) bench/gpu.py
 
 grade: $(STAMP)

@@ -138,6 +138,9 @@ def test_the_launcher_passes_each_argument_as_the_ptx_parameters_numba_compiled(
         "unary": ("inner(backend.ewise_tanh, 'unary')", (f32, f32)),
         "reduce": ("backend._REDUCE['max', 'float32'].dispatcher.py_func", (f32, f32, 3)),
         "matmul": ("backend._MATMUL['float64'].dispatcher.py_func", (f64, f64, f64, 2, 3, 2)),
+        "_take_rows": ("backend._take_rows.dispatcher.py_func", (f32, i64, f32, 3)),
+        "_scatter_add": ("backend._scatter_add.dispatcher.py_func", (f64, i64, f64, 2)),
+        "_scatter_max": ("backend._scatter_max.dispatcher.py_func", (f32, i64, f32, 3)),
         "matmul_tiled": ("tuned._MATMUL_TILED['float32'].dispatcher.py_func",
                          (f32, 3, 1, 0, f32, 1, 3, 0, f32, 2, 3, 2)),  # b transposed
         # and the reference's kernels that read views in place, its fused layers and Adam

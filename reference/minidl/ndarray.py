@@ -437,3 +437,56 @@ class NDArray:
             product = a_matrices[j] @ b_matrices[k]
             out.as_strided((m, p), (p, 1), i * m * p).assign(product)
         return out
+
+    # Rows gathered and scattered along axis 0 by a host index (graph layers' messages).
+
+    def _row_index(self, index, rows: int) -> np.ndarray:
+        """`index` as a 1-D int64 host array, each entry checked to be one of `rows` rows."""
+        index = np.asarray(index)
+        if index.ndim != 1 or (index.size and not np.issubdtype(index.dtype, np.integer)):
+            raise ValueError(f"index must be a 1-D array of integers, got shape {index.shape} "
+                             f"and dtype {index.dtype}")
+        index = np.ascontiguousarray(index, dtype=np.int64)  # one kernel signature for all
+        if index.size and not 0 <= index.min() <= index.max() < rows:
+            bad = index[(index < 0) | (index >= rows)][0]
+            raise IndexError(f"index {bad} out of range for {rows} rows")
+        return index
+
+    def take_rows(self, index) -> "NDArray":
+        """Rows `index` (a 1-D integer array) of this array: shape (len(index),) + shape[1:]."""
+        index = self._row_index(index, self.shape[0])
+        out = NDArray.make((index.size,) + self.shape[1:], device=self.device, dtype=self.dtype)
+        cols = math.prod(self.shape[1:])
+        if out.size:
+            self.device.kernels.take_rows(self.compact()._handle, index, out._handle, cols)
+        return out
+
+    def index_add_rows(self, index, source: "NDArray") -> "NDArray":
+        """A copy of this array with row k of `source` added to row index[k] (repeats add up)."""
+        index = self._row_index(index, self.shape[0])
+        if source.shape != (index.size,) + self.shape[1:]:
+            raise ValueError(f"index_add_rows: source of shape {source.shape} does not match "
+                             f"{index.size} indices of rows of shape {self.shape[1:]}")
+        if source.device != self.device:
+            raise ValueError(f"index_add_rows: arrays on {self.device} and {source.device}")
+        source = source.astype(self.dtype)  # the kernels add numbers of one type
+        out = NDArray.make(self.shape, device=self.device, dtype=self.dtype)
+        self.device.kernels.compact(self._handle, out._handle, self.shape, self.strides,
+                                    self.offset)
+        if source.size:
+            self.device.kernels.scatter_add(source.compact()._handle, index, out._handle,
+                                            math.prod(self.shape[1:]))
+        return out
+
+    def scatter_max_rows(self, index, rows: int) -> "NDArray":
+        """(rows,) + shape[1:]: row r the elementwise max of the rows k of this array with
+        index[k] == r, -inf where there are none."""
+        index = self._row_index(index, rows)
+        if index.size != self.shape[0]:
+            raise ValueError(f"scatter_max_rows: {index.size} indices for an array of shape "
+                             f"{self.shape}")
+        out = self.device.full((rows,) + self.shape[1:], -np.inf, self.dtype)
+        if self.size:
+            self.device.kernels.scatter_max(self.compact()._handle, index, out._handle,
+                                            math.prod(self.shape[1:]))
+        return out

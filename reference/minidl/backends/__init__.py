@@ -28,6 +28,7 @@ PRIMITIVES = (  # what every backend module implements on its flat buffers
     "ewise_eq", "scalar_eq", "ewise_ge", "scalar_ge",
     "ewise_log", "ewise_exp", "ewise_tanh",
     "reduce_sum", "reduce_max", "matmul",
+    "take_rows", "scatter_add", "scatter_max",  # rows by a host int64 index (graph layers)
 )
 # What a tuned module may offer besides primitives, each with all of its functions. A view is
 # (buffer, strides, offset); `primitive` names the plain primitive whose arithmetic is meant.

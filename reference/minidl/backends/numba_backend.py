@@ -165,3 +165,62 @@ def matmul(a, b, out, m, n, p):
                 row[j] += A[i, k] * B[k, j]
         C[i] = row
     ### END SOLUTION
+
+
+# Rows gathered and scattered by a host index (int64): `a` and `out` are flat buffers of rows
+# of `cols` numbers, the index already checked to be in range. A scatter is race-free in
+# parallel by grouping the index by target row first (a counting sort: CSR), then giving each
+# thread whole target rows, each summed in the index's order.
+
+@njit(parallel=True, cache=True)
+def take_rows(a, index, out, cols):
+    """Row k of out = row index[k] of a."""
+    for k in prange(index.size):
+        source, target = index[k] * cols, k * cols
+        for c in range(cols):
+            out[target + c] = a[source + c]
+
+
+@njit(cache=True)
+def _group_by_row(index, rows):
+    """(starts, order): the k with index[k] == r are order[starts[r]:starts[r + 1]], rising."""
+    starts = np.zeros(rows + 1, dtype=np.int64)
+    for k in range(index.size):
+        starts[index[k] + 1] += 1
+    for r in range(rows):
+        starts[r + 1] += starts[r]
+    filled, order = starts[:-1].copy(), np.empty(index.size, dtype=np.int64)
+    for k in range(index.size):
+        order[filled[index[k]]] = k
+        filled[index[k]] += 1
+    return starts, order
+
+
+@njit(parallel=True, cache=True)
+def _scatter_add(a, starts, order, out, cols):
+    for r in prange(starts.size - 1):
+        target = r * cols
+        for j in range(starts[r], starts[r + 1]):
+            source = order[j] * cols
+            for c in range(cols):
+                out[target + c] += a[source + c]
+
+
+@njit(parallel=True, cache=True)
+def _scatter_max(a, starts, order, out, cols):
+    for r in prange(starts.size - 1):
+        target = r * cols
+        for j in range(starts[r], starts[r + 1]):
+            source = order[j] * cols
+            for c in range(cols):
+                out[target + c] = max(out[target + c], a[source + c])
+
+
+def scatter_add(a, index, out, cols: int) -> None:
+    """Row index[k] of out += row k of a."""
+    _scatter_add(a, *_group_by_row(index, out.size // cols), out, cols)
+
+
+def scatter_max(a, index, out, cols: int) -> None:
+    """Row index[k] of out = max(itself, row k of a)."""
+    _scatter_max(a, *_group_by_row(index, out.size // cols), out, cols)

@@ -1,7 +1,8 @@
-"""Datasets, the DataLoader, image transforms, text corpora and the BPE tokenizer."""
+"""Datasets, the DataLoader, image transforms, text corpora, the BPE tokenizer and graphs."""
 from .datasets import (DataFormatError, cifar10, digits, digits32, download, load_digits, mnist,
                        read_cifar10_batch, read_idx)
 from .loader import ArrayDataset, DataLoader, Dataset
 from .transforms import Normalize, RandomCrop, RandomFlipHorizontal
 from .text import Corpus, Dictionary, batchify, get_batch, python_docs, python_docs_text
 from .tokenizer import BPETokenizer
+from .graphs import Graph, add_self_loops, batch_graphs, degree, remove_self_loops

@@ -2,7 +2,7 @@
 from .module import Module, Parameter
 from .linear import Identity, Linear
 from .container import Flatten, Residual, Sequential
-from .activation import GELU, ReLU, Sigmoid, SiLU, Tanh
+from .activation import GELU, LeakyReLU, ReLU, Sigmoid, SiLU, Tanh
 from .dropout import Dropout
 from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm, LayerNorm1d
 from .loss import BCEWithLogitsLoss, MSELoss, SoftmaxLoss
@@ -11,5 +11,7 @@ from .embedding import Embedding, LearnedPositionalEmbedding, SinusoidalPosition
 from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .attention import KVCache, MultiheadAttention, causal_mask, generate_square_subsequent_mask
 from .transformer import TransformerEncoderLayer
+from .graph import (GATConv, GCNConv, SAGEConv, gcn_norm, global_add_pool, global_max_pool,
+                    global_mean_pool)
 from . import utils
 from . import functional

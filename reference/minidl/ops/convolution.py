@@ -176,9 +176,8 @@ class AddRows(Op):
         self.ids, self.rows = ids, rows
 
     def compute(self, a):
-        out = np.zeros((self.rows, a.shape[-1]), dtype=a.dtype)
-        np.add.at(out, self.ids.ravel(), a.numpy().reshape(self.ids.size, a.shape[-1]))
-        return a.device.array(out, a.dtype)
+        zeros = a.device.full((self.rows, a.shape[-1]), 0.0, a.dtype)
+        return zeros.index_add_rows(self.ids.ravel(), a.reshape(self.ids.size, a.shape[-1]))
 
     def gradient(self, out_grad, node):
         return TakeRows(self.ids)(out_grad)

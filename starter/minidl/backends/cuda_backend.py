@@ -255,3 +255,41 @@ _MATMUL = {dtype: _matmul_kernel(getattr(numba, dtype)) for dtype in ("float32",
 def matmul(a, b, out, m: int, n: int, p: int) -> None:
     grid = (math.ceil(p / TILE), math.ceil(m / TILE))
     _MATMUL[str(out.dtype)][grid, (TILE, TILE)](a, b, out, m, n, p)
+
+
+# Rows gathered and scattered by a host index (int64, copied to the device): `a` and `out` are
+# flat buffers of rows of `cols` numbers, the index already checked to be in range. One thread
+# per element of a row of `a`; the scatters add (or take the max) atomically, as several rows
+# of `a` may land on one row of out.
+
+@kernel
+def _take_rows(a, index, out, cols):
+    i = cuda.grid(1)
+    if i < out.size:
+        out[i] = a[index[i // cols] * cols + i % cols]
+
+
+@kernel
+def _scatter_add(a, index, out, cols):
+    i = cuda.grid(1)
+    if i < a.size:
+        cuda.atomic.add(out, index[i // cols] * cols + i % cols, a[i])
+
+
+@kernel
+def _scatter_max(a, index, out, cols):
+    i = cuda.grid(1)
+    if i < a.size:
+        cuda.atomic.max(out, index[i // cols] * cols + i % cols, a[i])
+
+
+def take_rows(a, index: np.ndarray, out, cols: int) -> None:
+    _take_rows[_blocks(out.size), THREADS](a, xp.asarray(index), out, cols)
+
+
+def scatter_add(a, index: np.ndarray, out, cols: int) -> None:
+    _scatter_add[_blocks(a.size), THREADS](a, xp.asarray(index), out, cols)
+
+
+def scatter_max(a, index: np.ndarray, out, cols: int) -> None:
+    _scatter_max[_blocks(a.size), THREADS](a, xp.asarray(index), out, cols)

@@ -1,4 +1,5 @@
-"""Activations: ReLU, Tanh, Sigmoid, GELU and SiLU, as layers and (gelu, silu) as functions."""
+"""Activations: ReLU, LeakyReLU, Tanh, Sigmoid, GELU and SiLU, as layers and (leaky_relu, gelu,
+silu) as functions."""
 from __future__ import annotations
 
 import math
@@ -11,6 +12,25 @@ from .module import Module
 class ReLU(Module):
     def forward(self, x: Tensor) -> Tensor:
         return ops.relu(x)
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """x where x > 0, negative_slope * x elsewhere, as PyTorch's leaky_relu."""
+    # YOUR CODE HERE (hw7)
+    raise NotImplementedError("hw7")
+
+
+class LeakyReLU(Module):
+    """x where x > 0, negative_slope * x elsewhere (see `leaky_relu`)."""
+
+    def __init__(self, negative_slope: float = 0.01):
+        self.negative_slope = negative_slope
+
+    def forward(self, x: Tensor) -> Tensor:
+        return leaky_relu(x, self.negative_slope)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}"
 
 
 class Tanh(Module):

@@ -8,3 +8,5 @@ from .logarithmic import LogSumExp, Softmax, logsumexp, softmax
 from .convolution import (AddRows, Concatenate, Conv, Flip, GetItem, Permute, ScatterInto, Stack,
                           TakeRows, cat, conv, conv_transpose, dilate, flip, getitem, pad,
                           permute, split, stack, take_rows, undilate)
+from .scatter import (IndexAdd, IndexSelect, ScatterMax, index_add, index_select, scatter,
+                      segment_softmax)
