@@ -300,6 +300,8 @@ def test_pools_per_graph_with_one_node_graphs_and_batch_none():
     np.testing.assert_array_equal(xt.grad.numpy(), want)
     with pytest.raises(ValueError, match=r"batch must have shape \(6,\)"):
         nn.global_mean_pool(tensor(x), batch[:4])
+    with pytest.raises(ValueError, match="batch: index 2 out of range for 2 graphs"):
+        nn.global_add_pool(tensor(x), batch, size=2)
 
 
 def test_layers_reject_bad_inputs():

@@ -10,15 +10,16 @@ from .. import ops
 from ..autograd import Tensor
 
 
-def check_index(index, num_nodes: int, name: str = "index") -> np.ndarray:
-    """index as an int64 array, raising on an entry outside [0, num_nodes)."""
+def check_index(index, num_nodes: int, name: str = "index", of: str = "nodes") -> np.ndarray:
+    """index as an int64 array, raising on an entry outside [0, num_nodes) (`of` says what it
+    numbers, for the message)."""
     array = np.asarray(index)
     if array.size and not np.issubdtype(array.dtype, np.integer):
         raise ValueError(f"{name} must hold integers, got {array.dtype}")
     array = array.astype(np.int64)
     bad = array[(array < 0) | (array >= num_nodes)]
     if bad.size:
-        raise ValueError(f"{name}: index {bad[0]} out of range for {num_nodes} nodes")
+        raise ValueError(f"{name}: index {bad[0]} out of range for {num_nodes} {of}")
     return array
 
 
@@ -94,6 +95,7 @@ def batch_graphs(graphs: Sequence[Graph]) -> Graph:
             raise ValueError(f"batch_graphs: {field} is given for graphs {np.flatnonzero(given)} "
                              "but not for the others (all or none)")
     sizes = [g.num_nodes for g in graphs]
+    # Your code defines `edge_index` (2, E_total) and `batch` (N_total,), used below
     # YOUR CODE HERE (hw7)
     raise NotImplementedError("hw7")
     y = None if graphs[0].y is None else np.concatenate([np.atleast_1d(g.y) for g in graphs])
@@ -133,7 +135,7 @@ def add_remaining_self_loops(edge_index, num_nodes: int, edge_weight=None,
 def remove_self_loops(edge_index, edge_weight=None) -> tuple[np.ndarray, np.ndarray | None]:
     """edge_index without its loops i -> i, and the weights to match, as PyG's
     remove_self_loops."""
-    edge_index = check_edge_index(edge_index, np.iinfo(np.int64).max)
+    edge_index = check_edge_index(edge_index, np.iinfo(np.int64).max)  # no node count given
     edge_weight = check_edge_weight(edge_weight, edge_index.shape[1])
     keep = edge_index[0] != edge_index[1]
     return edge_index[:, keep], None if edge_weight is None else edge_weight[keep]

@@ -27,6 +27,7 @@ def gcn_norm(edge_index, edge_weight, num_nodes: int,
     edge_weight = check_edge_weight(edge_weight, edge_index.shape[1])
     if edge_weight is None:
         edge_weight = np.ones(edge_index.shape[1])
+    # Your code defines the returned `edge_index` (self-loops added) and `edge_weight`
     # YOUR CODE HERE (hw7)
     raise NotImplementedError("hw7")
     return edge_index, edge_weight
@@ -46,6 +47,7 @@ class GCNConv(Module):
         self.in_channels, self.out_channels = in_channels, out_channels
         self.add_self_loops, self.normalize = add_self_loops, normalize
         self.lin = Linear(in_channels, out_channels, bias=False, dtype=dtype)
+        # glorot in place of Linear's default, as PyG initializes GCNConv's lin
         self.lin.weight = Parameter(init.xavier_uniform(out_channels, in_channels, dtype=dtype))
         self.bias = Parameter(init.zeros(out_channels, dtype=dtype)) if bias else None
 
@@ -54,10 +56,9 @@ class GCNConv(Module):
         n = x.shape[0]
         edge_index = check_edge_index(edge_index, n)
         edge_weight = check_edge_weight(edge_weight, edge_index.shape[1])
-        if self.normalize:
-            edge_index, edge_weight = gcn_norm(edge_index, edge_weight, n, self.add_self_loops)
-        elif edge_weight is None:
+        if edge_weight is None:
             edge_weight = np.ones(edge_index.shape[1])
+        # Your code defines `out` (N, out_channels), to which the bias is added below
         # YOUR CODE HERE (hw7)
         raise NotImplementedError("hw7")
         return out if self.bias is None else out + self.bias
@@ -86,6 +87,7 @@ class SAGEConv(Module):
     def forward(self, x: Tensor, edge_index) -> Tensor:
         check_features("SAGEConv", x, self.in_channels)
         edge_index = check_edge_index(edge_index, x.shape[0])
+        # Your code defines `out` (N, out_channels), returned below
         # YOUR CODE HERE (hw7)
         raise NotImplementedError("hw7")
         return out
@@ -107,7 +109,7 @@ class GATConv(Module):
         self.add_self_loops = add_self_loops
         self.lin = Linear(in_channels, heads * out_channels, bias=False, dtype=dtype)
         self.lin.weight = Parameter(init.xavier_uniform(heads * out_channels, in_channels,
-                                                        dtype=dtype))
+                                                        dtype=dtype))  # glorot, as PyG's
         bound = math.sqrt(6 / (heads + out_channels))  # glorot over (heads, out), as PyG's
         self.att_src = Parameter(init.rand(1, heads, out_channels, low=-bound, high=bound,
                                            dtype=dtype))
@@ -117,6 +119,8 @@ class GATConv(Module):
                                          dtype=dtype)) if bias else None
 
     def forward(self, x: Tensor, edge_index, return_attention_weights: bool = False):
+        """(N, heads * out) or (N, out); with return_attention_weights also (edge_index with
+        its self-loops, alpha (E', heads) after dropout), as PyG's."""
         check_features("GATConv", x, self.in_channels)
         n, heads, channels = x.shape[0], self.heads, self.out_channels
         edge_index = check_edge_index(edge_index, n)
@@ -124,6 +128,7 @@ class GATConv(Module):
             edge_index, _ = add_self_loops(remove_self_loops(edge_index)[0], n)
         source, target = edge_index
         h = self.lin(x).reshape(n, heads, channels)
+        # Your code defines `out` (heads concatenated or averaged) and `alpha` (E', heads)
         # YOUR CODE HERE (hw7)
         raise NotImplementedError("hw7")
         if self.bias is not None:
@@ -146,7 +151,7 @@ def _graph_batch(x: Tensor, batch, size: int | None) -> tuple[np.ndarray, int]:
                          f"got shape {batch.shape}")
     if size is None:
         size = int(batch.max(initial=-1)) + 1
-    return check_index(batch, size, "batch"), size
+    return check_index(batch, size, "batch", of="graphs"), size
 
 
 def global_add_pool(x: Tensor, batch=None, size: int | None = None) -> Tensor:
