@@ -5,7 +5,7 @@ from .container import Flatten, Residual, Sequential
 from .activation import GELU, LeakyReLU, ReLU, Sigmoid, SiLU, Tanh
 from .dropout import Dropout
 from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm, LayerNorm1d
-from .loss import BCEWithLogitsLoss, MSELoss, SoftmaxLoss
+from .loss import BCEWithLogitsLoss, GaussianNLLLoss, MSELoss, SoftmaxLoss
 from .convolution import AvgPool2d, Conv2d, ConvTranspose2d, MaxPool2d, Upsample
 from .embedding import Embedding, LearnedPositionalEmbedding, SinusoidalPositionalEmbedding
 from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
