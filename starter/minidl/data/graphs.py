@@ -193,15 +193,14 @@ class GraphListDataset(Dataset):
 
 
 def _ring_pair(label: int, rng: np.random.Generator) -> Graph:
-    """Two rings, a red node on the first and a blue node on the same ring 3 or 4 steps away
-    (label 1) or on the other ring (label 0), the nodes numbered in a random order."""
+    """Two rings, a red node on the first and a blue node on the same ring 3 steps away (label
+    1) or on the other ring (label 0), the nodes numbered in a random order."""
     first, second = int(rng.integers(6, 11)), int(rng.integers(3, 7))
     ring = np.arange(first + second)
     following = np.where(ring < first, (ring + 1) % first, first + (ring - first + 1) % second)
     kind = np.zeros(first + second, dtype=np.int64)  # 0 plain, 1 red, 2 blue
     kind[0] = 1
-    steps = [3, 4] if first >= 8 else [3]  # on a ring of 6 or 7 nodes 4 steps is 3 back
-    kind[int(rng.choice(steps)) if label else first + int(rng.integers(second))] = 2
+    kind[3 if label else first + int(rng.integers(second))] = 2
     order = rng.permutation(first + second)  # node k is numbered order[k]
     source, target = order[ring], order[following]
     x = np.zeros((first + second, 3), dtype=np.float32)
@@ -212,10 +211,10 @@ def _ring_pair(label: int, rng: np.random.Generator) -> Graph:
 
 def motif_graphs(n: int, seed: int = 0) -> list[Graph]:
     """n graphs to classify (half of each label, 9 to 16 nodes, x one-hot: plain, red, blue):
-    two rings with one red and one blue node, label 1 when both are on one ring 3 or 4 steps
-    apart, 0 when they are on different rings. Every node's neighbourhood looks alike in both
-    classes, so one round of message passing sees nothing of the label; two see both colours
-    from a node between them."""
+    two rings with one red and one blue node, label 1 when both are on one ring 3 steps apart,
+    0 when they are on different rings. Every node's neighbourhood looks alike in both classes,
+    so one round of message passing sees nothing of the label; after two, the nodes between
+    red and blue have seen both colours."""
     if n < 1:
         raise ValueError(f"motif_graphs needs n >= 1 graphs, got {n}")
     rng = np.random.default_rng(seed)
