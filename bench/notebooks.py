@@ -1,4 +1,4 @@
-"""`make bench`: the graded runs of the assignments' notebooks (hw2, hw4, hw5, hw6).
+"""`make bench`: the graded runs of the assignments' notebooks (hw2, hw4, hw5, hw6, hw7).
 
 1. Each notebook graded through its zip's run_autograder on one core, with the model answer
    (what a student who solved every region uploads) and the source notebook's answers:
@@ -22,7 +22,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-TAGS = {"hw2": "hw2_nn", "hw4": "hw4_cnn_rnn", "hw5": "hw5_transformer", "hw6": "hw6_generative"}
+TAGS = {"hw2": "hw2_nn", "hw4": "hw4_cnn_rnn", "hw5": "hw5_transformer", "hw6": "hw6_generative",
+        "hw7": "hw7_graphs_uncertainty"}
 MEASURED = {  # what each notebook's test cells compare with their thresholds
     "hw2": "{'accuracy': history.eval_accuracy[-1], 'needs': 0.95}",
     "hw4": "{'cnn_accuracy': cnn_history.eval_accuracy[-1], 'needs': 0.9, "
@@ -31,6 +32,14 @@ MEASURED = {  # what each notebook's test cells compare with their thresholds
     "hw6": "{'classifier_accuracy': classifier_history.eval_accuracy[-1], 'needs': 0.95, "
            "'vae_test_loss': vae_test_loss, 'under': 26, 'ddim_confident': ddim_confident, "
            "'over': 0.15, 'ddim_outside': ddim_outside, 'outside_under': 0.05, "
+           "'seconds': {k: round(v) for k, v in sections.items()}}",
+    "hw7": "{'karate': karate_accuracy, 'needs': 0.8, 'rings': ring_accuracy, "
+           "'needs_2': 0.9, 'under_1': 0.7, 'accuracy': classifier_accuracy, 'ece': "
+           "[ece_before, ece_after], 'under': 0.05, 'temperature': scaler.temperature, "
+           "'entropy_30_deg': {m: entropy['rotation (degrees)', m][3] / "
+           "entropy['rotation (degrees)', m][0] for m in ('MC dropout', 'ensemble')}, "
+           "'entropy_noise': {m: entropy['noise (standard deviation)', m][-1] / "
+           "entropy['noise (standard deviation)', m][0] for m in ('MC dropout', 'ensemble')}, "
            "'seconds': {k: round(v) for k, v in sections.items()}}",
 }
 

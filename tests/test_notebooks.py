@@ -1,4 +1,4 @@
-"""The nbgrader notebooks (hw2, hw4, hw5, hw6): each source runs top to bottom on the reference, and
+"""The nbgrader notebooks (hw2, hw4, hw5, hw6, hw7): each source runs top to bottom on the reference, and
 each student copy hides the answers."""
 import json
 
@@ -18,6 +18,10 @@ NOTEBOOKS = {  # what each notebook's run must print, and the grade ids it must 
     "hw6": ("hw6_generative", ["device: cpu", "classifier test accuracy 0.9",
                                "nats per image", "DDIM, 50 steps:"],
             {"classifier_accuracy", "vae_elbo", "ddim_quality", "q1", "q2"}),
+    "hw7": ("hw7_graphs_uncertainty", ["device: cpu", "accuracy on the other 30 members",
+                                       "2 layer(s): training loss", "after temperature scaling",
+                                       "noise (standard deviation), ensemble: mean entropy"],
+            {"karate_accuracy", "rings_accuracy", "calibration_test", "shift_test", "q1", "q2"}),
 }
 # the reference settings, for fewer steps and a shorter LSTM comparison (hw5) and hw6's
 # graded epochs (the graded run uses assignment.toml's grading profile:

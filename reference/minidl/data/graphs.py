@@ -1,5 +1,6 @@
 """Graphs as PyTorch Geometric holds them: node features x (N, F) and an edge_index (2, E) of
-(source, target) pairs; batching into one disconnected graph; PyG's self-loop and degree utils."""
+(source, target) pairs; batching into one disconnected graph; PyG's self-loop and degree utils;
+Zachary's karate club, a Dataset of graphs and a generated graph-classification set."""
 from __future__ import annotations
 
 from typing import Sequence
@@ -8,6 +9,7 @@ import numpy as np
 
 from .. import ops
 from ..autograd import Tensor
+from .loader import Dataset
 
 
 def check_index(index, num_nodes: int, name: str = "index", of: str = "nodes") -> np.ndarray:
@@ -153,3 +155,71 @@ def degree(index, num_nodes: int, weight=None) -> np.ndarray:
         raise ValueError(f"degree needs an index of shape (E,), got shape {index.shape}")
     weight = check_edge_weight(weight, index.size)
     return np.bincount(index, weight, minlength=num_nodes).astype(np.float64)
+
+
+# Zachary, W. W. (1977). An information flow model for conflict and fission in small groups.
+# Journal of Anthropological Research 33(4), 452-473: the 78 friendships among the 34 members
+# (numbered from 0 as networkx's karate_club_graph), each member's higher-numbered friends.
+_KARATE_FRIENDS = {
+    0: (1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 17, 19, 21, 31),
+    1: (2, 3, 7, 13, 17, 19, 21, 30), 2: (3, 7, 8, 9, 13, 27, 28, 32), 3: (7, 12, 13),
+    4: (6, 10), 5: (6, 10, 16), 6: (16,), 8: (30, 32, 33), 9: (33,), 13: (33,), 14: (32, 33),
+    15: (32, 33), 18: (32, 33), 19: (33,), 20: (32, 33), 22: (32, 33),
+    23: (25, 27, 29, 32, 33), 24: (25, 27, 31), 25: (31,), 26: (29, 33), 27: (33,),
+    28: (31, 33), 29: (32, 33), 30: (32, 33), 31: (32, 33), 32: (33,),
+}
+# the members who followed Mr. Hi after the split (networkx's club "Mr. Hi"); the rest, the Officer
+_MR_HI = (0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 16, 17, 19, 21)
+
+
+def karate_club() -> Graph:
+    """Zachary's karate club (PyG's KarateClub): 34 members, 78 friendships stored both ways,
+    x the identity (34, 34), y each member's faction after the split (0 Mr. Hi's, 1 the
+    Officer's)."""
+    pairs = np.array([(i, j) for i, friends in _KARATE_FRIENDS.items() for j in friends]).T
+    y = np.ones(34, dtype=np.int64)
+    y[list(_MR_HI)] = 0
+    return Graph(np.eye(34, dtype=np.float32), np.concatenate([pairs, pairs[::-1]], axis=1), y)
+
+
+class GraphListDataset(Dataset):
+    """A list of Graphs as a Dataset (batch it with DataLoader(collate_fn=batch_graphs))."""
+
+    def __init__(self, graphs: Sequence[Graph]):
+        super().__init__()
+        self.graphs = list(graphs)
+
+    def __len__(self) -> int:
+        return len(self.graphs)
+
+    def __getitem__(self, index: int) -> Graph:
+        return self.graphs[index]
+
+
+def _ring_pair(label: int, rng: np.random.Generator) -> Graph:
+    """Two rings, a red node on the first and a blue node on the same ring 3 steps away (label
+    1) or on the other ring (label 0), the nodes numbered in a random order."""
+    first, second = int(rng.integers(6, 11)), int(rng.integers(3, 7))
+    ring = np.arange(first + second)
+    following = np.where(ring < first, (ring + 1) % first, first + (ring - first + 1) % second)
+    kind = np.zeros(first + second, dtype=np.int64)  # 0 plain, 1 red, 2 blue
+    kind[0] = 1
+    kind[3 if label else first + int(rng.integers(second))] = 2
+    order = rng.permutation(first + second)  # node k is numbered order[k]
+    source, target = order[ring], order[following]
+    x = np.zeros((first + second, 3), dtype=np.float32)
+    x[order, kind] = 1
+    edges = np.stack([np.concatenate([source, target]), np.concatenate([target, source])])
+    return Graph(x, edges, np.array([label]))
+
+
+def motif_graphs(n: int, seed: int = 0) -> list[Graph]:
+    """n graphs to classify (half of each label, 9 to 16 nodes, x one-hot: plain, red, blue):
+    two rings with one red and one blue node, label 1 when both are on one ring 3 steps apart,
+    0 when they are on different rings. Every node's neighbourhood looks alike in both classes,
+    so one round of message passing sees nothing of the label; after two, the nodes between
+    red and blue have seen both colours."""
+    if n < 1:
+        raise ValueError(f"motif_graphs needs n >= 1 graphs, got {n}")
+    rng = np.random.default_rng(seed)
+    return [_ring_pair(int(label), rng) for label in rng.permutation(n) % 2]

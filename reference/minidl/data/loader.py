@@ -45,20 +45,24 @@ class ArrayDataset(Dataset):
 
 
 class DataLoader:
-    """Batches of a dataset as Tensors, optionally shuffled with its own seeded generator.
+    """Batches of a dataset, optionally shuffled with its own seeded generator.
 
     Each pass over the loader draws a new order; a seed makes the sequence of orders repeat.
     The last batch is smaller when the dataset does not divide evenly, unless drop_last.
+    A batch is `collate_fn(examples)` (a list of the dataset's examples), or with no
+    collate_fn each field of the examples stacked into a float32 Tensor.
     """
 
     def __init__(self, dataset: Dataset, batch_size: int = 1, shuffle: bool = False,
-                 drop_last: bool = False, seed: int | None = None):
+                 drop_last: bool = False, seed: int | None = None,
+                 collate_fn: Callable[[list], object] | None = None):
         if batch_size < 1:
             raise ValueError(f"DataLoader: batch_size must be at least 1, got {batch_size}")
         if len(dataset) == 0:
             raise ValueError("DataLoader: the dataset is empty")
         self.dataset, self.batch_size = dataset, batch_size
         self.shuffle, self.drop_last = shuffle, drop_last
+        self.collate_fn = collate_fn
         self.generator = np.random.default_rng(seed)
 
     def __len__(self) -> int:
@@ -77,4 +81,7 @@ class DataLoader:
     def __iter__(self):
         for indices in self.batch_order():
             examples = [self.dataset[int(i)] for i in indices]
-            yield tuple(Tensor(np.stack(field), dtype="float32") for field in zip(*examples))
+            if self.collate_fn is not None:
+                yield self.collate_fn(examples)
+            else:
+                yield tuple(Tensor(np.stack(field), dtype="float32") for field in zip(*examples))

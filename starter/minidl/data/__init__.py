@@ -5,5 +5,5 @@ from .loader import ArrayDataset, DataLoader, Dataset
 from .transforms import Normalize, RandomCrop, RandomFlipHorizontal
 from .text import Corpus, Dictionary, batchify, get_batch, python_docs, python_docs_text
 from .tokenizer import BPETokenizer
-from .graphs import (Graph, add_remaining_self_loops, add_self_loops, batch_graphs, degree,
-                     remove_self_loops)
+from .graphs import (Graph, GraphListDataset, add_remaining_self_loops, add_self_loops,
+                     batch_graphs, degree, karate_club, motif_graphs, remove_self_loops)
