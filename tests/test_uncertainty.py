@@ -210,8 +210,10 @@ def test_temperature_divides_logits_before_the_softmax():
         U.TemperatureScaling(-1.0)
 
 
+@pytest.mark.parametrize("device", ["cpu", "cpu_numba"])  # cpu_numba's Adam is a fused kernel
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-def test_fit_temperature_recovers_the_over_confidence(dtype):
+def test_fit_temperature_recovers_the_over_confidence(dtype, device, monkeypatch):
+    monkeypatch.setenv("MINIDL_DEVICE", device)
     logits, labels = over_confident(np.random.default_rng(4))
     scaler = U.fit_temperature(mdl.Tensor(logits, dtype=dtype), labels)
     assert isinstance(scaler, U.TemperatureScaling) and scaler.log_temperature.dtype == dtype

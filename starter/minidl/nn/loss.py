@@ -108,12 +108,13 @@ def gaussian_nll_loss(input: Tensor, target: Tensor | np.ndarray, var: Tensor | 
                          f"input {input.shape}")
     # var of input's shape (heteroscedastic), or one variance for each row of the last axis:
     # shape input.shape[:-1] or input.shape[:-1] + (1,) (homoscedastic)
-    if var.shape != input.shape and var.shape == input.shape[:-1]:
-        var = var.reshape(input.shape[:-1] + (1,))
-    elif var.shape != input.shape and not (var.shape[:-1] == input.shape[:-1] and
-                                           var.shape[-1:] == (1,)):
-        raise ValueError(f"gaussian_nll_loss: var {var.shape} must have input's shape "
-                         f"{input.shape}, or that shape with the last dimension 1 or dropped")
+    if var.shape != input.shape:
+        if var.shape == input.shape[:-1]:
+            var = var.reshape(input.shape[:-1] + (1,))
+        elif var.shape[:-1] != input.shape[:-1] or var.shape[-1:] != (1,):
+            raise ValueError(f"gaussian_nll_loss: var {var.shape} must have input's shape "
+                             f"{input.shape}, or that shape with the last dimension 1 or "
+                             "dropped")
     if (var.numpy() < 0).any():
         raise ValueError(f"gaussian_nll_loss: var has negative entries (min {var.numpy().min()})")
     target, var = target.broadcast_to(input.shape), var.broadcast_to(input.shape)
