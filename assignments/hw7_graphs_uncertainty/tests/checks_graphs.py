@@ -5,30 +5,9 @@ messages are aggregated at the target i) with an isolated node and a node that o
 import numpy as np
 
 from autograder.checks import graded
-from autograder.compare import agree, numerical_gradient
+from autograder.compare import agree
 from _hw7_graph_inputs import dense, directed_graph
-from _hw7_inputs import random_parameters, tensor
-
-
-def _gradcheck(mdl, loss, arrays: dict) -> dict:
-    """loss(**tensors)'s gradient w.r.t. each of `arrays` by backward ("analytic") and by
-    central differences ("numerical"), and each gradient by name."""
-    tensors = {name: mdl.Tensor(a, dtype="float64", requires_grad=True)
-               for name, a in arrays.items()}
-    loss(**tensors).backward()
-    numerical = []
-    for name, array in arrays.items():
-        def of_one(v, name=name):
-            xs = {k: mdl.Tensor(v if k == name else a, dtype="float64")
-                  for k, a in arrays.items()}
-            return loss(**xs).numpy().item()
-        numerical.append(numerical_gradient(of_one, array).ravel())
-    missing = [name for name, t in tensors.items() if t.grad is None]
-    if missing:
-        raise AssertionError(f"backward gave no gradient for {missing[0]}")
-    out = {f"gradient of {name}": t.grad for name, t in tensors.items()}
-    return out | {"analytic": np.concatenate([t.grad.numpy().ravel() for t in tensors.values()]),
-                  "numerical": np.concatenate(numerical)}
+from _hw7_inputs import gradcheck, random_parameters, tensor
 
 
 def _direction_hint(expected, got):
@@ -119,7 +98,7 @@ def gcn_conv_gradients(mdl, rng):
         layer.lin.weight, layer.bias = lin_weight, bias
         return (layer(x, edges, weight.copy()) * upstream).sum()
 
-    return _gradcheck(mdl, loss, {"x": rng.standard_normal((n, 3)),
+    return gradcheck(mdl, loss, {"x": rng.standard_normal((n, 3)),
                                   "lin_weight": rng.standard_normal((2, 3)),
                                   "bias": rng.standard_normal(2)})
 
@@ -214,7 +193,7 @@ def gat_conv_gradients(mdl, rng):
                                                                       att_dst, bias)
         return (layer(x, edges) * upstream).sum()
 
-    return _gradcheck(mdl, loss, {"x": rng.standard_normal((n, 3)),
+    return gradcheck(mdl, loss, {"x": rng.standard_normal((n, 3)),
                                   "lin_weight": rng.standard_normal((4, 3)),
                                   "att_src": rng.standard_normal((1, 2, 2)),
                                   "att_dst": rng.standard_normal((1, 2, 2)),

@@ -4,29 +4,8 @@ layer: index_select, index_add, scatter (sum, mean, max) and segment_softmax
 import numpy as np
 
 from autograder.checks import graded
-from autograder.compare import agree, numerical_gradient
-from _hw7_inputs import tensor
-
-
-def _gradcheck(mdl, loss, arrays: dict) -> dict:
-    """loss(**tensors)'s gradient w.r.t. each of `arrays` by backward ("analytic") and by
-    central differences ("numerical"), and each gradient by name."""
-    tensors = {name: mdl.Tensor(a, dtype="float64", requires_grad=True)
-               for name, a in arrays.items()}
-    loss(**tensors).backward()
-    numerical = []
-    for name, array in arrays.items():
-        def of_one(v, name=name):
-            xs = {k: mdl.Tensor(v if k == name else a, dtype="float64")
-                  for k, a in arrays.items()}
-            return loss(**xs).numpy().item()
-        numerical.append(numerical_gradient(of_one, array).ravel())
-    missing = [name for name, t in tensors.items() if t.grad is None]
-    if missing:
-        raise AssertionError(f"backward gave no gradient for {missing[0]}")
-    out = {f"gradient of {name}": t.grad for name, t in tensors.items()}
-    return out | {"analytic": np.concatenate([t.grad.numpy().ravel() for t in tensors.values()]),
-                  "numerical": np.concatenate(numerical)}
+from autograder.compare import agree
+from _hw7_inputs import gradcheck, tensor
 
 
 def _weighted(mdl, rng, shape):
@@ -97,7 +76,7 @@ def index_select_and_add_gradients(mdl, rng):
         added = ops.index_add(a, 0, np.array([2, 0, 2]), source, alpha=2.0)
         return (selected * up_select).sum() + (added * up_add).sum()
 
-    return _gradcheck(mdl, loss, {"a": rng.standard_normal((3, 5, 2)),
+    return gradcheck(mdl, loss, {"a": rng.standard_normal((3, 5, 2)),
                                   "source": rng.standard_normal((3, 5, 2))})
 
 
@@ -159,5 +138,5 @@ def scatter_and_softmax_gradients(mdl, rng):
                     for reduce in ("sum", "mean", "max"))
         return total + (ops.segment_softmax(scores, SEGMENTS, 5) * up["softmax"]).sum()
 
-    return _gradcheck(mdl, loss, {"src": rng.standard_normal((7, 2)),
+    return gradcheck(mdl, loss, {"src": rng.standard_normal((7, 2)),
                                   "scores": rng.standard_normal((7, 2))})

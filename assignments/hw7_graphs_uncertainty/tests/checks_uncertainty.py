@@ -4,29 +4,8 @@ Monte Carlo dropout and deep ensembles (minidl/uncertainty.py)."""
 import numpy as np
 
 from autograder.checks import graded
-from autograder.compare import agree, numerical_gradient
-from _hw7_inputs import tensor
-
-
-def _gradcheck(mdl, loss, arrays: dict) -> dict:
-    """loss(**tensors)'s gradient w.r.t. each of `arrays` by backward ("analytic") and by
-    central differences ("numerical"), and each gradient by name."""
-    tensors = {name: mdl.Tensor(a, dtype="float64", requires_grad=True)
-               for name, a in arrays.items()}
-    loss(**tensors).backward()
-    numerical = []
-    for name, array in arrays.items():
-        def of_one(v, name=name):
-            xs = {k: mdl.Tensor(v if k == name else a, dtype="float64")
-                  for k, a in arrays.items()}
-            return loss(**xs).numpy().item()
-        numerical.append(numerical_gradient(of_one, array).ravel())
-    missing = [name for name, t in tensors.items() if t.grad is None]
-    if missing:
-        raise AssertionError(f"backward gave no gradient for {missing[0]}")
-    out = {f"gradient of {name}": t.grad for name, t in tensors.items()}
-    return out | {"analytic": np.concatenate([t.grad.numpy().ravel() for t in tensors.values()]),
-                  "numerical": np.concatenate(numerical)}
+from autograder.compare import agree
+from _hw7_inputs import gradcheck, tensor
 
 
 def _nll_hint(expected, got):
@@ -83,7 +62,7 @@ def gaussian_nll_gradients(mdl, rng):
             return (value * upstream).sum() if reduction == "none" else value
 
         arrays = {"input": rng.standard_normal((3, 4)), "var": rng.uniform(0.3, 2.0, var_shape)}
-        result = _gradcheck(mdl, loss, arrays)
+        result = gradcheck(mdl, loss, arrays)
         analytic.append(result.pop("analytic"))
         numerical.append(result.pop("numerical"))
         out |= {f"{tag}: {name}": value for name, value in result.items()}

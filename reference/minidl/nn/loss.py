@@ -56,6 +56,14 @@ class MSELoss(Module):
 _REDUCTIONS = ("mean", "sum", "none")
 
 
+def _reduced(losses: Tensor, reduction: str) -> Tensor:
+    """Elementwise `losses` averaged ("mean"), summed ("sum") or as they are ("none")."""
+    if reduction == "none":
+        return losses
+    total = losses.sum()
+    return total if reduction == "sum" else total / math.prod(losses.shape)
+
+
 def binary_cross_entropy_with_logits(input: Tensor, target, reduction: str = "mean") -> Tensor:
     """-(y log sigmoid(x) + (1 - y) log(1 - sigmoid(x))) for logits x and targets y in [0, 1]
     of one shape, without overflow for any x; averaged ("mean"), summed ("sum") or elementwise
@@ -74,10 +82,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target, reduction: str = "me
     positive = ops.relu(input)
     losses = positive - input * target + ops.log(ops.exp(input - positive * 2) + 1)
     ### END SOLUTION
-    if reduction == "none":
-        return losses
-    total = losses.sum()
-    return total if reduction == "sum" else total / math.prod(input.shape)
+    return _reduced(losses, reduction)
 
 
 class BCEWithLogitsLoss(Module):
@@ -138,10 +143,7 @@ def gaussian_nll_loss(input: Tensor, target: Tensor | np.ndarray, var: Tensor | 
     if full:
         losses = losses + 0.5 * math.log(2 * math.pi)
     ### END SOLUTION
-    if reduction == "none":
-        return losses
-    total = losses.sum()
-    return total if reduction == "sum" else total / math.prod(input.shape)
+    return _reduced(losses, reduction)
 
 
 class GaussianNLLLoss(Module):

@@ -34,6 +34,19 @@ def _checked_index(index, size: int, name: str) -> np.ndarray:
     return index
 
 
+def _segments(src: Tensor, index, size: int | None, name: str) -> tuple[np.ndarray, int]:
+    """index checked as one segment number per row of src, and the number of segments (one
+    past the largest index when `size` is None)."""
+    index = np.asarray(index)
+    if size is None:
+        size = int(index.max()) + 1 if index.size else 0
+    index = _checked_index(index, size, name)
+    if src.ndim == 0 or index.size != src.shape[0]:
+        raise ValueError(f"{name}: index of {index.size} entries for src of shape {src.shape} "
+                         "(one entry per row)")
+    return index, size
+
+
 def _zeros(shape: tuple[int, ...], like: Tensor) -> Tensor:
     """A constant of zeros of `shape` on like's device and of its dtype."""
     return Tensor.make_const(like.device.full(shape, 0.0, like.dtype))
@@ -127,13 +140,7 @@ def scatter(src: Tensor, index, dim_size: int | None = None, reduce: str = "sum"
     utils.scatter): reduce "sum", "mean" or "max"; rows no index names are 0."""
     if reduce not in REDUCTIONS:
         raise ValueError(f"scatter: reduce must be one of {REDUCTIONS}, got {reduce!r}")
-    index = np.asarray(index)
-    if dim_size is None:
-        dim_size = int(index.max()) + 1 if index.size else 0
-    index = _checked_index(index, dim_size, "scatter")
-    if src.ndim == 0 or index.size != src.shape[0]:
-        raise ValueError(f"scatter: index of {index.size} entries for src of shape {src.shape} "
-                         "(one entry per row)")
+    index, dim_size = _segments(src, index, dim_size, "scatter")
     ### BEGIN SOLUTION hw7
     if reduce == "max":
         return ScatterMax(index, dim_size)(src)
@@ -149,13 +156,7 @@ def scatter(src: Tensor, index, dim_size: int | None = None, reduce: str = "sum"
 def segment_softmax(src: Tensor, index, num_segments: int | None = None) -> Tensor:
     """Softmax of src (E,) or (E, H) over the entries sharing an index, per column (PyG's
     utils.softmax): attention weights over the edges entering each node."""
-    index = np.asarray(index)
-    if num_segments is None:
-        num_segments = int(index.max()) + 1 if index.size else 0
-    index = _checked_index(index, num_segments, "segment_softmax")
-    if src.ndim == 0 or index.size != src.shape[0]:
-        raise ValueError(f"segment_softmax: index of {index.size} entries for src of shape "
-                         f"{src.shape} (one entry per row)")
+    index, num_segments = _segments(src, index, num_segments, "segment_softmax")
     ### BEGIN SOLUTION hw7
     # each segment's max subtracted first: exp then never overflows, and the largest is e^0
     peak = scatter(src.detach(), index, num_segments, "max")
