@@ -249,6 +249,9 @@ SHARED_OPS = {
     "TakeRows": (lambda: mdl.ops.TakeRows(ROWS), [(3, 4)]),
     "AddRows": (lambda: mdl.ops.AddRows(ROWS, 3), [(2, 2, 4)]),
     "Conv": (lambda: mdl.ops.Conv(2, ((1, 0), (1, 1))), [(2, 3, 5, 5), (4, 3, 3, 3)]),
+    "IndexSelect": (lambda: mdl.ops.IndexSelect(1, np.array([2, 0, 2])), [(3, 4)]),
+    "IndexAdd": (lambda: mdl.ops.IndexAdd(0, np.array([2, 0, 2]), 1.5), [(3, 4), (3, 4)]),
+    "ScatterMax": (lambda: mdl.ops.ScatterMax(np.array([1, 0, 1, 1]), 3), [(4, 2)]),
     # the reference's fused layers, on minidl.cuda() alone: c' from the gates and c; images
     # normalized by constant statistics (each channel's mean and 1 / std)
     "_LSTMPart": (lambda: FUSED._LSTMPart(FUSED.STATE), [(3, 8), (3, 2)], "fused"),
