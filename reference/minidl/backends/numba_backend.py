@@ -170,15 +170,17 @@ def matmul(a, b, out, m, n, p):
 # Rows gathered and scattered by a host index (int64): `a` and `out` are flat buffers of rows
 # of `cols` numbers, the index already checked to be in range. A scatter is race-free in
 # parallel by grouping the index by target row first (a counting sort: CSR), then giving each
-# thread whole target rows, each summed in the index's order.
+# thread whole target rows, each summed in the index's order. The loops run over 2-D row views:
+# measured 3.7-5.7x the speed of the same loops over flat offsets (100,000 rows of 16-64).
 
 @njit(parallel=True, cache=True)
 def take_rows(a, index, out, cols):
     """Row k of out = row index[k] of a."""
+    rows, picked = a.reshape(-1, cols), out.reshape(-1, cols)
     for k in prange(index.size):
-        source, target = index[k] * cols, k * cols
+        source, target = rows[index[k]], picked[k]
         for c in range(cols):
-            out[target + c] = a[source + c]
+            target[c] = source[c]
 
 
 @njit(cache=True)
@@ -198,22 +200,24 @@ def _group_by_row(index, rows):
 
 @njit(parallel=True, cache=True)
 def _scatter_add(a, starts, order, out, cols):
+    rows, targets = a.reshape(-1, cols), out.reshape(-1, cols)
     for r in prange(starts.size - 1):
-        target = r * cols
+        target = targets[r]
         for j in range(starts[r], starts[r + 1]):
-            source = order[j] * cols
+            source = rows[order[j]]
             for c in range(cols):
-                out[target + c] += a[source + c]
+                target[c] += source[c]
 
 
 @njit(parallel=True, cache=True)
 def _scatter_max(a, starts, order, out, cols):
+    rows, targets = a.reshape(-1, cols), out.reshape(-1, cols)
     for r in prange(starts.size - 1):
-        target = r * cols
+        target = targets[r]
         for j in range(starts[r], starts[r + 1]):
-            source = order[j] * cols
+            source = rows[order[j]]
             for c in range(cols):
-                out[target + c] = max(out[target + c], a[source + c])
+                target[c] = max(target[c], source[c])
 
 
 def scatter_add(a, index, out, cols: int) -> None:
