@@ -8,6 +8,7 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from autograder.assignment import find
@@ -39,6 +40,20 @@ def minidl_reference():
     if module is None or Path(module.__file__).resolve().parent != REFERENCE:
         module = load_package(REFERENCE, "minidl")
     return module
+
+
+def tensor(array, requires_grad: bool = False):
+    """A float64 Tensor of the reference holding `array` (on the default device)."""
+    return minidl_reference().Tensor(np.asarray(array, dtype=np.float64), dtype="float64",
+                                     requires_grad=requires_grad)
+
+
+@pytest.fixture(params=["cpu", "cpu_numba"])
+def device(request, monkeypatch):
+    """The test runs once on each CPU device, the default of new tensors (a module that wants
+    the simulated GPU too defines its own)."""
+    monkeypatch.setenv("MINIDL_DEVICE", request.param)
+    return request.param
 
 
 @contextmanager

@@ -8,15 +8,11 @@ import numpy as np
 import pytest
 
 from autograder.compare import numerical_gradient
-from conftest import minidl_reference
+from conftest import minidl_reference, tensor
 
 mdl = minidl_reference()
 nn, F = mdl.nn, mdl.nn.functional
 rng = np.random.default_rng(5)
-
-
-def tensor(array, requires_grad=False):
-    return mdl.Tensor(array, dtype="float64", requires_grad=requires_grad)
 
 
 # NumPy references, float64.

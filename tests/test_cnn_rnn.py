@@ -6,22 +6,12 @@ import numpy as np
 import pytest
 
 from autograder.compare import numerical_gradient
-from conftest import minidl_reference
+from conftest import minidl_reference, tensor
 
+pytestmark = pytest.mark.usefixtures("device")  # each CPU device (conftest)
 mdl = minidl_reference()
 CONV_LIVE = importlib.import_module(mdl.__name__ + ".ops.conv_live")
 rng = np.random.default_rng(4)
-
-
-@pytest.fixture(autouse=True, params=["cpu", "cpu_numba"])
-def device(request, monkeypatch):
-    """Every test here runs on each CPU device (the simulated GPU is too slow for convolutions)."""
-    monkeypatch.setenv("MINIDL_DEVICE", request.param)
-    return request.param
-
-
-def tensor(array, requires_grad=False):
-    return mdl.Tensor(array, dtype="float64", requires_grad=requires_grad)
 
 
 def numpy_conv(x, w, stride, padding, dilation=1, input_dilation=1):

@@ -6,15 +6,11 @@ import math
 import numpy as np
 import pytest
 
-from conftest import minidl_reference
+from conftest import minidl_reference, tensor
 
 mdl = minidl_reference()
 D = mdl.generative.diffusion
 rng = np.random.default_rng(6)
-
-
-def tensor(array, requires_grad=False):
-    return mdl.Tensor(array, dtype="float64", requires_grad=requires_grad)
 
 
 def tiny_unet(steps=20, channels=1, **kwargs):

@@ -5,21 +5,12 @@ import numpy as np
 import pytest
 
 from autograder.compare import numerical_gradient
-from conftest import minidl_reference
+from conftest import minidl_reference, tensor
 
+pytestmark = pytest.mark.usefixtures("device")  # each CPU device (conftest)
 mdl = minidl_reference()
 nn, F = mdl.nn, mdl.nn.functional
 rng = np.random.default_rng(6)
-
-
-@pytest.fixture(autouse=True, params=["cpu", "cpu_numba"])
-def device(request, monkeypatch):
-    monkeypatch.setenv("MINIDL_DEVICE", request.param)
-    return request.param
-
-
-def tensor(array, requires_grad=False):
-    return mdl.Tensor(array, dtype="float64", requires_grad=requires_grad)
 
 
 # NumPy definitions, float64.

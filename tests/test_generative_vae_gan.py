@@ -3,15 +3,11 @@ the reparameterization, sampling and interpolation, and the GAN's step, each aga
 import numpy as np
 import pytest
 
-from conftest import minidl_reference
+from conftest import minidl_reference, tensor
 
 mdl = minidl_reference()
 ae, gan = mdl.generative.autoencoder, mdl.generative.gan
 rng = np.random.default_rng(6)
-
-
-def tensor(array, requires_grad=False):
-    return mdl.Tensor(array, dtype="float64", requires_grad=requires_grad)
 
 
 def np_bce_with_logits(logits, targets):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from autograder.compare import numerical_gradient
-from conftest import minidl_reference
+from conftest import minidl_reference, tensor
 
 mdl = minidl_reference()
 ops = mdl.ops
@@ -26,11 +26,6 @@ def device(request, monkeypatch):
 def cpu_device(request, monkeypatch):
     monkeypatch.setenv("MINIDL_DEVICE", request.param)
     return mdl.backends.device(request.param)
-
-
-def tensor(array, requires_grad=False):
-    return mdl.Tensor(np.asarray(array, dtype="float64"), dtype="float64",
-                      requires_grad=requires_grad)
 
 
 # NumPy definitions, float64.

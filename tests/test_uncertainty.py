@@ -7,15 +7,10 @@ import math
 import numpy as np
 import pytest
 
-from conftest import minidl_reference
+from conftest import minidl_reference, tensor
 
 mdl = minidl_reference()
 nn, F, U = mdl.nn, mdl.nn.functional, mdl.uncertainty
-
-
-def tensor(array, requires_grad=False):
-    return mdl.Tensor(np.asarray(array, dtype=np.float64), dtype="float64",
-                      requires_grad=requires_grad)
 
 
 # NumPy definitions, float64.
